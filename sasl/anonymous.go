@@ -1,0 +1,106 @@
+package sasl
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// maxAnonymousToken is RFC 4505 §3's bound: token = 1*255TCHAR.
+const maxAnonymousToken = 255
+
+// NewAnonymousClient returns an ANONYMOUS client (RFC 4505) that sends trace
+// (an email address, an opaque token of at most 255 characters, or empty).
+// Start fails with [ErrInvalidCredentials] if trace is not valid.
+func NewAnonymousClient(trace string) Client {
+	return &anonymousClient{trace: trace}
+}
+
+type anonymousClient struct {
+	limit
+	trace   string
+	started bool
+}
+
+func (c *anonymousClient) Start() (string, []byte, error) {
+	if c.started {
+		return Anonymous, nil, newError(Anonymous, ErrUnexpected, "Start called twice")
+	}
+	c.started = true
+	if !validTrace(c.trace) {
+		return Anonymous, nil, newError(Anonymous, ErrInvalidCredentials, "trace is not UTF-8, holds NUL, or is a token over 255 characters")
+	}
+	return Anonymous, []byte(c.trace), nil
+}
+
+func (c *anonymousClient) Next(challenge []byte) ([]byte, error) {
+	if err := c.check(Anonymous, challenge); err != nil {
+		return nil, err
+	}
+	return nil, newError(Anonymous, ErrUnexpected, "ANONYMOUS has no challenge")
+}
+
+// validTrace checks RFC 4505 §3: message = [ email / token ], token =
+// 1*255TCHAR (TCHAR excludes '@'). NUL is refused too.
+func validTrace(s string) bool {
+	if !validUTF8NoNUL(s) {
+		return false
+	}
+	if strings.IndexByte(s, '@') < 0 && utf8.RuneCountInString(s) > maxAnonymousToken {
+		return false
+	}
+	return true
+}
+
+// AnonymousVerify decides whether to let an anonymous client in; trace is
+// what it sent (RFC 4505). It returns nil to accept.
+type AnonymousVerify func(trace string) error
+
+// NewAnonymousServer returns an ANONYMOUS server (RFC 4505). verify may be
+// nil to accept every valid trace.
+func NewAnonymousServer(verify AnonymousVerify) Server {
+	return &anonymousServer{verify: verify}
+}
+
+type anonymousServer struct {
+	limit
+	verify AnonymousVerify
+	state  int // 0: initial; 1: empty challenge sent; 2: done; 3: failed
+	trace  string
+}
+
+func (s *anonymousServer) Next(resp []byte) ([]byte, bool, error) {
+	switch s.state {
+	case 0:
+		if resp == nil {
+			s.state = 1
+			return []byte{}, false, nil
+		}
+	case 1:
+	default:
+		return nil, false, newError(Anonymous, ErrUnexpected, "exchange has ended")
+	}
+	s.state = 3
+	if err := s.check(Anonymous, resp); err != nil {
+		return nil, false, err
+	}
+	if !validTrace(string(resp)) {
+		return nil, false, malformed(Anonymous, "invalid trace", resp)
+	}
+	if s.verify != nil {
+		if err := s.verify(string(resp)); err != nil {
+			return nil, false, authFailed(Anonymous, "", err)
+		}
+	}
+	s.state = 2
+	s.trace = string(resp)
+	return nil, true, nil
+}
+
+// Identity returns the trace as authzid and "anonymous" as authcid, after
+// success.
+func (s *anonymousServer) Identity() (authzid, authcid string) {
+	if s.state != 2 {
+		return "", ""
+	}
+	return s.trace, "anonymous"
+}

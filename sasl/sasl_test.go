@@ -1,0 +1,327 @@
+package sasl
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// exchange runs c against s as a protocol would, and returns the first
+// error of either side. withIR says whether the protocol sends the initial
+// response with the command; without it, the server's first (empty)
+// challenge is answered with the initial response (RFC 4422 §5).
+func exchange(t testing.TB, c Client, s Server, withIR bool) error {
+	t.Helper()
+	_, ir, err := c.Start()
+	if err != nil {
+		return err
+	}
+	var resp []byte
+	if withIR {
+		resp = ir
+	}
+	irPending := !withIR && ir != nil
+	for i := 0; i < 10; i++ {
+		ch, done, err := s.Next(resp)
+		if err != nil {
+			return err
+		}
+		if done {
+			if len(ch) == 0 {
+				ch = nil
+			}
+			return Finish(c, ch)
+		}
+		if irPending {
+			if len(ch) != 0 {
+				t.Fatalf("first challenge %q, want empty before the initial response", ch)
+			}
+			irPending = false
+			resp = ir
+			continue
+		}
+		if resp, err = c.Next(ch); err != nil {
+			return err
+		}
+	}
+	t.Fatal("exchange did not end in 10 steps")
+	return nil
+}
+
+// wantIs fails the test unless err matches target.
+func wantIs(t *testing.T, err, target error) {
+	t.Helper()
+	if !errors.Is(err, target) {
+		t.Fatalf("err = %v, want %v", err, target)
+	}
+}
+
+func TestDecodeWire(t *testing.T) {
+	got, err := DecodeWire([]byte("*"))
+	wantIs(t, err, ErrCanceled)
+	if got != nil {
+		t.Errorf("cancel returned %q", got)
+	}
+	got, err = DecodeWire([]byte("="))
+	if err != nil || got == nil || len(got) != 0 {
+		t.Errorf(`DecodeWire("=") = %q, %v; want empty non-nil`, got, err)
+	}
+	got, err = DecodeWire([]byte("AHRpbQB0YW5zdGFhZnRhbnN0YWFm"))
+	if err != nil || string(got) != "\x00tim\x00tanstaaftanstaaf" {
+		t.Errorf("DecodeWire = %q, %v", got, err)
+	}
+	for _, bad := range []string{"AHRpbQ", "not base64!", "AA==AA==", "**"} {
+		if _, err := DecodeWire([]byte(bad)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("DecodeWire(%q) err = %v, want ErrMalformed", bad, err)
+		}
+	}
+}
+
+func TestEncodeWireEmptyIsEquals(t *testing.T) {
+	if got := EncodeWire(nil); got != "=" {
+		t.Errorf("EncodeWire(nil) = %q", got)
+	}
+	if got := EncodeWire([]byte("tim")); got != "dGlt" {
+		t.Errorf("EncodeWire(tim) = %q", got)
+	}
+}
+
+func TestErrorUnwrapsSentinelAndCause(t *testing.T) {
+	cause := errors.New("backend down")
+	err := error(&Error{Mechanism: Plain, Err: ErrAuthFailed, Reason: "x", Cause: cause})
+	wantIs(t, err, ErrAuthFailed)
+	wantIs(t, err, cause)
+	if !strings.Contains(err.Error(), "PLAIN") || !strings.Contains(err.Error(), "backend down") {
+		t.Errorf("Error() = %q", err)
+	}
+	var e *Error
+	if !errors.As(err, &e) || e.Reason != "x" {
+		t.Errorf("errors.As failed: %v", err)
+	}
+}
+
+func TestMalformedQuotesAtMost80Bytes(t *testing.T) {
+	err := malformed("X", "bad", bytes.Repeat([]byte("a"), 1000))
+	if len(err.Error()) > 200 {
+		t.Errorf("error is %d bytes long", len(err.Error()))
+	}
+}
+
+// Every server rejects a response over the limit with ErrMalformed, and
+// LimitServer moves the limit both ways.
+func TestServersRejectOversizedResponse(t *testing.T) {
+	big := bytes.Repeat([]byte("a"), DefaultMaxMessageSize+1)
+	for name, mk := range allServers() {
+		t.Run(name, func(t *testing.T) {
+			if name != "foreign" {
+				s := mk()
+				if _, _, err := s.Next(nil); err != nil {
+					t.Fatalf("first Next: %v", err)
+				}
+				_, _, err := s.Next(big)
+				wantIs(t, err, ErrMalformed)
+			}
+			s := LimitServer(mk(), 10)
+			s.Next(nil)
+			_, _, err := s.Next(bytes.Repeat([]byte("a"), 11))
+			wantIs(t, err, ErrMalformed)
+		})
+	}
+}
+
+func TestLimitServerRaisesTheBound(t *testing.T) {
+	pass := strings.Repeat("p", DefaultMaxMessageSize)
+	s := LimitServer(NewPlainServer(func(_, _, p string) error {
+		if p != pass {
+			return errors.New("wrong")
+		}
+		return nil
+	}), 2*DefaultMaxMessageSize)
+	if err := exchange(t, NewPlainClient("", "tim", pass), s, true); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestClientsRejectOversizedChallenge(t *testing.T) {
+	big := bytes.Repeat([]byte("a"), DefaultMaxMessageSize+1)
+	clients := map[string]Client{
+		"plain": NewPlainClient("", "u", "p"),
+		"login": NewLoginClient("u", "p"),
+		"cram":  NewCRAMMD5Client("u", "p"),
+		"scram": NewScramClient(ScramSHA256, "", "u", "p", nil),
+		"oauth": NewOAuthBearerClient(OAuthBearerOptions{Token: "t"}),
+		"xoa2":  NewXOAuth2Client("u", "t"),
+		"ext":   NewExternalClient(""),
+		"anon":  NewAnonymousClient(""),
+	}
+	for name, c := range clients {
+		t.Run(name, func(t *testing.T) {
+			if _, _, err := c.Start(); err != nil {
+				t.Fatal(err)
+			}
+			_, err := c.Next(big)
+			wantIs(t, err, ErrMalformed)
+		})
+	}
+	c := LimitClient(NewLoginClient("u", "p"), 4)
+	c.Start()
+	_, err := c.Next([]byte("Username:"))
+	wantIs(t, err, ErrMalformed)
+}
+
+// foreignServer is a Server not from this package, for LimitServer.
+type foreignServer struct{}
+
+func (foreignServer) Next([]byte) ([]byte, bool, error) { return nil, true, nil }
+
+func TestLimitServerWrapsForeignServer(t *testing.T) {
+	s := LimitServer(foreignServer{}, 3)
+	if _, _, err := s.Next([]byte("abcd")); !errors.Is(err, ErrMalformed) {
+		t.Errorf("err = %v", err)
+	}
+	if _, done, err := s.Next([]byte("abc")); !done || err != nil {
+		t.Errorf("Next = %v, %v", done, err)
+	}
+}
+
+// allServers returns a constructor per server mechanism, all accepting
+// user "tim" with password "tanstaaftanstaaf" or token "tok".
+func allServers() map[string]func() Server {
+	creds, err := DeriveScramCredentials("SHA-256", "tanstaaftanstaaf", []byte("salt"), 4096)
+	if err != nil {
+		panic(err)
+	}
+	return map[string]func() Server{
+		"plain": func() Server { return NewPlainServer(plainVerify) },
+		"login": func() Server { return NewLoginServer(func(u, p string) error { return plainVerify("", u, p) }) },
+		"cram":  func() Server { return NewCRAMMD5Server("example.net", cramLookup) },
+		"scram": func() Server {
+			return NewScramServer(ScramSHA256, func(string) (ScramCredentials, error) { return creds, nil }, nil, nil)
+		},
+		"oauthbearer": func() Server { return NewOAuthBearerServer(func(r OAuthBearerRequest) error { return nil }) },
+		"xoauth2":     func() Server { return NewXOAuth2Server(func(u, tok string) error { return nil }) },
+		"external":    func() Server { return NewExternalServer(func(string) error { return nil }) },
+		"anonymous":   func() Server { return NewAnonymousServer(nil) },
+		"foreign":     func() Server { return foreignServer{} },
+	}
+}
+
+var errWrongPassword = errors.New("wrong password")
+
+func plainVerify(authzid, user, pass string) error {
+	if user != "tim" || !SecretEqual(pass, "tanstaaftanstaaf") {
+		return errWrongPassword
+	}
+	if authzid != "" && authzid != user {
+		return errors.New("not authorized")
+	}
+	return nil
+}
+
+func cramLookup(user string) (string, error) {
+	if user != "tim" {
+		return "", errors.New("no such user")
+	}
+	return "tanstaaftanstaaf", nil
+}
+
+func TestSecretEqual(t *testing.T) {
+	if !SecretEqual("abc", "abc") || SecretEqual("abc", "abd") || SecretEqual("abc", "abcd") {
+		t.Error("SecretEqual is wrong")
+	}
+}
+
+// After success or failure, every server answers ErrUnexpected.
+func TestServersRefuseMessagesAfterTheEnd(t *testing.T) {
+	for name, mk := range allServers() {
+		if name == "foreign" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			s := mk()
+			for i := 0; i < 5; i++ {
+				if _, _, err := s.Next([]byte("garbage\x00\x00")); err != nil {
+					break
+				}
+			}
+			_, _, err := s.Next([]byte("more"))
+			wantIs(t, err, ErrUnexpected)
+		})
+	}
+}
+
+// Every server implements Identity.
+func TestServersImplementIdentity(t *testing.T) {
+	for name, mk := range allServers() {
+		if name == "foreign" {
+			continue
+		}
+		if _, ok := mk().(Identity); !ok {
+			t.Errorf("%s does not implement Identity", name)
+		}
+	}
+}
+
+// fuzzServer feeds arbitrary responses to a fresh server: nothing may panic,
+// and once the exchange has ended (done or error) every later response is
+// refused.
+func fuzzServer(f *testing.F, mk func() Server, seeds ...[]byte) {
+	f.Helper()
+	for _, s := range seeds {
+		f.Add(false, s, []byte{}, []byte{})
+		f.Add(true, s, []byte("\x01"), []byte{})
+	}
+	f.Fuzz(func(t *testing.T, noIR bool, r1, r2, r3 []byte) {
+		s := mk()
+		resps := [][]byte{r1, r2, r3}
+		if noIR {
+			resps = append([][]byte{nil}, resps...)
+		}
+		ended := false
+		for _, r := range resps {
+			ch, done, err := s.Next(r)
+			if ended {
+				if err == nil {
+					t.Fatalf("Next after the end returned %q, %v", ch, done)
+				}
+				continue
+			}
+			if err != nil && done {
+				t.Fatal("done together with an error")
+			}
+			if err != nil || done {
+				ended = true
+			}
+			if done {
+				s.(Identity).Identity()
+			}
+		}
+	})
+}
+
+// fuzzClient feeds arbitrary challenges to a fresh client: nothing may
+// panic, and after an error every later challenge is refused.
+func fuzzClient(f *testing.F, mk func() Client, seeds ...[]byte) {
+	f.Helper()
+	for _, s := range seeds {
+		f.Add(s, []byte{}, []byte{})
+	}
+	f.Fuzz(func(t *testing.T, c1, c2, c3 []byte) {
+		c := mk()
+		if _, _, err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		failed := false
+		for _, ch := range [][]byte{c1, c2, c3} {
+			_, err := c.Next(ch)
+			if failed && err == nil {
+				t.Fatal("Next succeeded after an error")
+			}
+			if err != nil {
+				failed = true
+			}
+		}
+		Finish(c, nil)
+	})
+}
