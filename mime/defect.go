@@ -33,6 +33,7 @@ const (
 	DefectForbiddenEncoding       // base64/quoted-printable on a multipart or message/rfc822 part (RFC 2046 §5)
 	DefectTooDeep                 // nesting deeper than Limits.MaxDepth; the rest read as one opaque part
 	DefectTooManyParts            // more parts than Limits.MaxParts; the rest read as one opaque part
+	DefectInvalidMessageID        // a msg-id without angle brackets or "@", or not closed
 )
 
 var defectNames = [...]string{
@@ -58,6 +59,7 @@ var defectNames = [...]string{
 	DefectForbiddenEncoding:          "forbidden transfer encoding",
 	DefectTooDeep:                    "nesting too deep",
 	DefectTooManyParts:               "too many parts",
+	DefectInvalidMessageID:           "invalid message-id",
 }
 
 func (k DefectKind) String() string {
