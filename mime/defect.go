@@ -10,18 +10,18 @@ type DefectKind int
 // The defects the decoder recognises.
 const (
 	// Header block.
-	DefectMalformedHeaderLine  DefectKind = iota + 1 // a line with no colon, or an empty field name
-	DefectMboxFromLine                               // a bare "From " line at the top of a header block
-	DefectNonASCIIHeader                             // 8-bit bytes in a header that are not valid UTF-8
-	DefectBareCR                                     // a CR not followed by LF (or CR CR LF)
-	DefectBareLF                                     // a LF not preceded by CR, where CRLF is required
-	DefectMissingHeaderBodySeparator                 // a body line appeared where a header field was due
-	DefectHeaderLineTooLong                          // a line longer than 998 octets (RFC 5322 §2.1.1)
-	DefectInvalidEncodedWord                         // an RFC 2047 word that could not be decoded
-	DefectUnknownCharset                             // a charset no decoder knows; bytes given raw
-	DefectInvalidParameter                           // a malformed Content-Type or Content-Disposition parameter
-	DefectInvalidAddress                             // an address list that does not parse
-	DefectInvalidDate                                // a date that does not parse
+	DefectMalformedHeaderLine        DefectKind = iota + 1 // a line with no colon, or an empty field name
+	DefectMboxFromLine                                     // a bare "From " line at the top of a header block
+	DefectNonASCIIHeader                                   // 8-bit bytes in a header that are not valid UTF-8
+	DefectBareCR                                           // a CR not followed by LF (or CR CR LF)
+	DefectBareLF                                           // a LF not preceded by CR, where CRLF is required
+	DefectMissingHeaderBodySeparator                       // a body line appeared where a header field was due
+	DefectHeaderLineTooLong                                // a line longer than 998 octets (RFC 5322 §2.1.1)
+	DefectInvalidEncodedWord                               // an RFC 2047 word that could not be decoded
+	DefectUnknownCharset                                   // a charset no decoder knows; bytes given raw
+	DefectInvalidParameter                                 // a malformed Content-Type or Content-Disposition parameter
+	DefectInvalidAddress                                   // an address list that does not parse
+	DefectInvalidDate                                      // a date that does not parse
 	// Structure.
 	DefectMissingBoundary         // multipart without a boundary parameter
 	DefectMissingStartBoundary    // no opening boundary line was found
