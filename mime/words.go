@@ -209,8 +209,8 @@ func quoteDetail(s string) string {
 
 // EncodeWords returns s unchanged when it is printable ASCII (spaces and
 // tabs allowed) and holds nothing that looks like an encoded word. Otherwise
-// each run of words that needs it is encoded as UTF-8 "Q" or "B" encoded
-// words (whichever is shorter), each at most 75 characters, separated by
+// each run of words that needs it is encoded as UTF-8 "Q" (mostly ASCII
+// text) or "B" encoded words, each at most 75 characters, separated by
 // spaces; [DecodeWords] gives s back exactly.
 func EncodeWords(s string) string {
 	if !needsEncoding(s) {
@@ -292,7 +292,8 @@ func writeEncoded(b *strings.Builder, s string) {
 			qlen += 3
 		}
 	}
-	useQ := qlen <= base64.StdEncoding.EncodedLen(len(s))
+	// Q keeps mostly-ASCII text readable; B is shorter for the rest.
+	useQ := qlen <= base64.StdEncoding.EncodedLen(len(s))*3/2
 	first := true
 	for len(s) > 0 {
 		// Take as many whole characters as fit.
