@@ -34,6 +34,7 @@ const (
 	DefectTooDeep                 // nesting deeper than Limits.MaxDepth; the rest read as one opaque part
 	DefectTooManyParts            // more parts than Limits.MaxParts; the rest read as one opaque part
 	DefectInvalidMessageID        // a msg-id without angle brackets or "@", or not closed
+	DefectHeaderTooLarge          // a part's header block crossed a limit; the rest of the part skipped
 )
 
 var defectNames = [...]string{
@@ -60,6 +61,7 @@ var defectNames = [...]string{
 	DefectTooDeep:                    "nesting too deep",
 	DefectTooManyParts:               "too many parts",
 	DefectInvalidMessageID:           "invalid message-id",
+	DefectHeaderTooLarge:             "header block too large",
 }
 
 func (k DefectKind) String() string {
