@@ -2,6 +2,7 @@ package sasl
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -27,7 +28,7 @@ func (c *anonymousClient) Start() (string, []byte, error) {
 	}
 	c.started = true
 	if !validTrace(c.trace) {
-		return Anonymous, nil, newError(Anonymous, ErrInvalidCredentials, "trace is not UTF-8, holds NUL, or is a token over 255 characters")
+		return Anonymous, nil, newError(Anonymous, ErrInvalidCredentials, "trace is not UTF-8, holds a control character, or is a token over 255 characters")
 	}
 	return Anonymous, []byte(c.trace), nil
 }
@@ -40,9 +41,10 @@ func (c *anonymousClient) Next(challenge []byte) ([]byte, error) {
 }
 
 // validTrace checks RFC 4505 §3: message = [ email / token ], token =
-// 1*255TCHAR (TCHAR excludes '@'). NUL is refused too.
+// 1*255TCHAR (TCHAR excludes '@'), and the trace profile's ban on control
+// characters (StringPrep tables C.2.1 and C.2.2).
 func validTrace(s string) bool {
-	if !validUTF8NoNUL(s) {
+	if !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0 {
 		return false
 	}
 	if strings.IndexByte(s, '@') < 0 && utf8.RuneCountInString(s) > maxAnonymousToken {

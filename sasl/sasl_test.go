@@ -2,6 +2,7 @@ package sasl
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
@@ -324,4 +325,92 @@ func fuzzClient(f *testing.F, mk func() Client, seeds ...[]byte) {
 		}
 		Finish(c, nil)
 	})
+}
+
+// pairs returns a fresh client and server for every mechanism, with the
+// right credentials.
+func pairs(t testing.TB) map[string]func() (Client, Server) {
+	servers := allServers()
+	return map[string]func() (Client, Server){
+		"plain": func() (Client, Server) { return NewPlainClient("", "tim", "tanstaaftanstaaf"), servers["plain"]() },
+		"login": func() (Client, Server) { return NewLoginClient("tim", "tanstaaftanstaaf"), servers["login"]() },
+		"cram":  func() (Client, Server) { return NewCRAMMD5Client("tim", "tanstaaftanstaaf"), servers["cram"]() },
+		"scram": func() (Client, Server) {
+			return NewScramClient(ScramSHA256, "", "tim", "tanstaaftanstaaf", nil), servers["scram"]()
+		},
+		"oauthbearer": func() (Client, Server) {
+			return NewOAuthBearerClient(OAuthBearerOptions{Username: "tim", Token: "tok"}), servers["oauthbearer"]()
+		},
+		"xoauth2":   func() (Client, Server) { return NewXOAuth2Client("tim", "tok"), servers["xoauth2"]() },
+		"external":  func() (Client, Server) { return NewExternalClient(""), servers["external"]() },
+		"anonymous": func() (Client, Server) { return NewAnonymousClient("sirhc"), servers["anonymous"]() },
+	}
+}
+
+// wireExchange runs the exchange through the base64 wire form, without an
+// initial response, and has the client send "*" instead of its response
+// number cancelAt (0 is the first), or never if cancelAt < 0.
+func wireExchange(t *testing.T, c Client, s Server, cancelAt int) error {
+	t.Helper()
+	_, ir, err := c.Start()
+	if err != nil {
+		return err
+	}
+	var resp []byte // nil: no initial response
+	for i := 0; i < 10; i++ {
+		ch, done, err := s.Next(resp)
+		if err != nil {
+			return err
+		}
+		if done {
+			return Finish(c, ch)
+		}
+		chWire := base64.StdEncoding.EncodeToString(ch)
+		ch, err = DecodeWire([]byte(chWire))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r []byte
+		if i == 0 && ir != nil {
+			r = ir
+		} else if r, err = c.Next(ch); err != nil {
+			return err
+		}
+		wire := base64.StdEncoding.EncodeToString(r)
+		if i == cancelAt {
+			wire = "*"
+		}
+		if resp, err = DecodeWire([]byte(wire)); err != nil {
+			return err // the protocol ends the exchange here
+		}
+	}
+	t.Fatal("exchange did not end")
+	return nil
+}
+
+func TestEveryMechanismOverTheWire(t *testing.T) {
+	for name, mk := range pairs(t) {
+		c, s := mk()
+		if err := wireExchange(t, c, s, -1); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if _, a := s.(Identity).Identity(); a == "" && name != "external" {
+			t.Errorf("%s: no identity after success", name)
+		}
+	}
+}
+
+// The client cancels with "*" at its first response: the exchange ends
+// with ErrCanceled and nobody is logged in.
+func TestCanceledExchange(t *testing.T) {
+	for name, mk := range pairs(t) {
+		c, s := mk()
+		err := wireExchange(t, c, s, 0)
+		if !errors.Is(err, ErrCanceled) {
+			t.Errorf("%s: err = %v, want ErrCanceled", name, err)
+		}
+		if z, a := s.(Identity).Identity(); z != "" || a != "" {
+			t.Errorf("%s: identity %q, %q after cancel", name, z, a)
+		}
+	}
 }
