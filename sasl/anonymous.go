@@ -18,6 +18,7 @@ func NewAnonymousClient(trace string) Client {
 
 type anonymousClient struct {
 	limit
+	irReplay
 	trace   string
 	started bool
 }
@@ -30,12 +31,16 @@ func (c *anonymousClient) Start() (string, []byte, error) {
 	if !validTrace(c.trace) {
 		return Anonymous, nil, newError(Anonymous, ErrInvalidCredentials, "trace is not UTF-8, holds a control character, or is a token over 255 characters")
 	}
-	return Anonymous, []byte(c.trace), nil
+	c.ir = []byte(c.trace)
+	return Anonymous, c.ir, nil
 }
 
 func (c *anonymousClient) Next(challenge []byte) ([]byte, error) {
 	if err := c.check(Anonymous, challenge); err != nil {
 		return nil, err
+	}
+	if c.replay(challenge) {
+		return c.ir, nil
 	}
 	return nil, newError(Anonymous, ErrUnexpected, "ANONYMOUS has no challenge")
 }

@@ -10,6 +10,7 @@ func NewExternalClient(authzid string) Client {
 
 type externalClient struct {
 	limit
+	irReplay
 	authzid string
 	started bool
 }
@@ -24,12 +25,16 @@ func (c *externalClient) Start() (string, []byte, error) {
 	}
 	// Non-nil even when empty: an empty initial response asks for the
 	// identity of the external channel.
-	return External, []byte(c.authzid), nil
+	c.ir = []byte(c.authzid)
+	return External, c.ir, nil
 }
 
 func (c *externalClient) Next(challenge []byte) ([]byte, error) {
 	if err := c.check(External, challenge); err != nil {
 		return nil, err
+	}
+	if c.replay(challenge) {
+		return c.ir, nil
 	}
 	return nil, newError(External, ErrUnexpected, "EXTERNAL has no challenge")
 }

@@ -80,8 +80,9 @@ type OAuthBearerRequest struct {
 // Create it with [NewOAuthBearerClient] or [NewXOAuth2Client].
 type OAuthClient struct {
 	limit
+	irReplay
 	mech    string
-	ir      []byte
+	body    []byte
 	err     error // construction error, reported by Start
 	state   int   // 0: not started; 1: initial response sent; 2: dummy response sent; 3: failed
 	failure *OAuthError
@@ -120,7 +121,7 @@ func NewOAuthBearerClient(opts OAuthBearerOptions) *OAuthClient {
 	b = append(b, "auth=Bearer "...)
 	b = append(b, opts.Token...)
 	b = append(b, 1, 1)
-	c.ir = b
+	c.body = b
 	return c
 }
 
@@ -135,7 +136,7 @@ func NewXOAuth2Client(user, token string) *OAuthClient {
 		c.err = newError(XOAuth2, ErrInvalidCredentials, "empty user or token, or invalid character")
 		return c
 	}
-	c.ir = []byte("user=" + user + "\x01auth=Bearer " + token + "\x01\x01")
+	c.body = []byte("user=" + user + "\x01auth=Bearer " + token + "\x01\x01")
 	return c
 }
 
@@ -161,6 +162,7 @@ func (c *OAuthClient) Start() (string, []byte, error) {
 		return c.mech, nil, c.err
 	}
 	c.state = 1
+	c.ir = c.body
 	return c.mech, c.ir, nil
 }
 
@@ -170,6 +172,9 @@ func (c *OAuthClient) Next(challenge []byte) ([]byte, error) {
 	if err := c.check(c.mech, challenge); err != nil {
 		c.state = 3
 		return nil, err
+	}
+	if c.state == 1 && c.replay(challenge) {
+		return c.ir, nil
 	}
 	if c.state != 1 {
 		c.state = 3

@@ -15,6 +15,7 @@ func NewPlainClient(authzid, username, password string) Client {
 
 type plainClient struct {
 	limit
+	irReplay
 	authzid, username, password string
 	started                     bool
 }
@@ -37,13 +38,18 @@ func (c *plainClient) Start() (string, []byte, error) {
 	ir = append(ir, c.username...)
 	ir = append(ir, 0)
 	ir = append(ir, c.password...)
+	c.ir = ir
 	return Plain, ir, nil
 }
 
-// Next fails: PLAIN is a single message, sent as the initial response.
+// Next fails: PLAIN is a single message, sent as the initial response
+// (or in answer to an empty first challenge).
 func (c *plainClient) Next(challenge []byte) ([]byte, error) {
 	if err := c.check(Plain, challenge); err != nil {
 		return nil, err
+	}
+	if c.replay(challenge) {
+		return c.ir, nil
 	}
 	return nil, newError(Plain, ErrUnexpected, "PLAIN has no challenge")
 }

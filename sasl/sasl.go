@@ -36,7 +36,8 @@ const DefaultMaxMessageSize = 64 << 10
 // protocol allows it, the initial response. If the protocol cannot carry an
 // initial response (or ir is nil), it waits for the server's first challenge;
 // when ir is non-nil that first challenge is empty and the protocol answers it
-// with ir itself (RFC 4422 §5), without calling Next. Every later challenge is
+// with ir itself (RFC 4422 §5); passing that empty challenge to Next works
+// too, and returns ir. Every later challenge is
 // passed to Next. When the server reports success, the protocol calls
 // [Finish] so that mechanisms which authenticate the server (SCRAM) can check
 // they did.
@@ -269,6 +270,21 @@ func (w *limitedClient) Next(ch []byte) ([]byte, error) {
 }
 
 func (w *limitedClient) finish() error { return Finish(w.c, nil) }
+
+// irReplay lets a client answer an empty first challenge with its initial
+// response, for protocols that pass that challenge to Next instead of
+// sending the initial response themselves (RFC 4422 §5).
+type irReplay struct {
+	ir     []byte
+	nexted bool
+}
+
+// replay reports whether ch is the empty first challenge that asks for ir.
+func (r *irReplay) replay(ch []byte) bool {
+	first := !r.nexted
+	r.nexted = true
+	return first && len(ch) == 0 && r.ir != nil
+}
 
 // finisher is implemented by client mechanisms that must see the end of the
 // exchange before a success from the server can be trusted.

@@ -414,3 +414,39 @@ func TestCanceledExchange(t *testing.T) {
 		}
 	}
 }
+
+// A protocol that passes the server's empty first challenge to Next gets
+// the initial response back (RFC 4422 §5).
+func TestClientsAnswerEmptyFirstChallengeWithInitialResponse(t *testing.T) {
+	for name, mk := range pairs(t) {
+		c, s := mk()
+		_, ir, err := c.Start()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ir == nil {
+			continue
+		}
+		resp, err := c.Next([]byte{})
+		if err != nil || !bytes.Equal(resp, ir) {
+			t.Errorf("%s: Next(empty) = %q, %v; want %q", name, resp, err, ir)
+			continue
+		}
+		// and the exchange goes on from there.
+		ch, done, err := s.Next(nil)
+		for i := 0; err == nil && !done && i < 5; i++ {
+			if i > 0 {
+				if resp, err = c.Next(ch); err != nil {
+					break
+				}
+			}
+			ch, done, err = s.Next(resp)
+		}
+		if err == nil {
+			err = Finish(c, ch)
+		}
+		if err != nil || !done {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

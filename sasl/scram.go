@@ -12,6 +12,7 @@ import (
 	"hash"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/secure/precis"
@@ -255,6 +256,7 @@ func scramErr(mech, reason, detail string) *Error {
 // -PLUS variants (RFC 5802, RFC 7677). Create it with [NewScramClient].
 type ScramClient struct {
 	limit
+	irReplay
 	// MinIterations and MaxIterations bound the iteration count the server
 	// may ask for; outside them the exchange fails with [ErrMalformed].
 	// NewScramClient sets them to DefaultScramMinIterations and
@@ -356,7 +358,8 @@ func (c *ScramClient) Start() (string, []byte, error) {
 	}
 	c.bare = "n=" + scramEscape(user) + ",r=" + c.cnonce
 	c.state = 1
-	return mech, []byte(c.gs2 + c.bare), nil
+	c.ir = []byte(c.gs2 + c.bare)
+	return mech, c.ir, nil
 }
 
 // validCBName checks RFC 5802 §7: cb-name = 1*(ALPHA / DIGIT / "." / "-").
@@ -381,6 +384,9 @@ func (c *ScramClient) Next(challenge []byte) ([]byte, error) {
 	}
 	switch c.state {
 	case 1:
+		if c.replay(challenge) {
+			return c.ir, nil
+		}
 		return c.serverFirst(string(challenge))
 	case 2:
 		return c.serverFinal(string(challenge))
@@ -509,7 +515,10 @@ type ScramAuthorize func(authzid, username string) error
 // On failure the error is an [*Error] whose Reason is RFC 5802's
 // server-error-value ("invalid-proof", "unknown-user"...). The server does
 // not send it: RFC 5802 §5.1 lets a server end a failed exchange without a
-// server-final-message.
+// server-final-message. A protocol that does send one should say
+// "other-error" for "unknown-user", as RFC 5802 §7 allows: the exchange
+// itself hides whether a user exists, as an unknown user gets decoy salt
+// and iteration count and fails only at the proof.
 func NewScramServer(mech string, lookup ScramLookup, cb *ChannelBinding, authorize ScramAuthorize) Server {
 	m, ok := lookupScram(mech)
 	if !ok {
@@ -527,6 +536,7 @@ type scramServer struct {
 	authorize ScramAuthorize
 	nonce     func() (string, error) // replaced by tests
 
+	lookupErr   error
 	state       int // 0: initial; 1: empty challenge sent; 2: server-first sent; 3: done; 4: failed
 	gs2         string
 	cbFlag      byte
@@ -665,10 +675,10 @@ func (s *scramServer) clientFirst(msg string) ([]byte, bool, error) {
 	}
 	creds, err := s.lookup(prepped)
 	if err != nil {
-		s.state = 4
-		e := scramErr(s.mech.name, "unknown-user", "")
-		e.Cause = err
-		return nil, false, e
+		// Go on with decoy credentials, and fail only at the proof, so
+		// that the exchange does not tell which users exist.
+		s.lookupErr = err
+		creds = decoyCredentials(s.mech, prepped)
 	}
 	size := s.mech.newHash().Size()
 	if creds.Iterations < 1 || len(creds.Salt) == 0 || len(creds.StoredKey) != size || len(creds.ServerKey) != size {
@@ -726,7 +736,14 @@ func (s *scramServer) clientFinal(msg string) ([]byte, bool, error) {
 	subtle.XORBytes(clientKey, clientKey, proof)
 	d := h()
 	d.Write(clientKey)
-	if !hmac.Equal(d.Sum(nil), s.creds.StoredKey) {
+	proofOK := hmac.Equal(d.Sum(nil), s.creds.StoredKey)
+	if s.lookupErr != nil {
+		s.state = 4
+		e := scramErr(s.mech.name, "unknown-user", "")
+		e.Cause = s.lookupErr
+		return nil, false, e
+	}
+	if !proofOK {
 		return s.fail("invalid-proof", "")
 	}
 	if s.authorize != nil {
@@ -746,6 +763,24 @@ func (s *scramServer) clientFinal(msg string) ([]byte, bool, error) {
 	s.state = 3
 	sig := hmacSum(h, s.creds.ServerKey, authMsg)
 	return []byte("v=" + base64.StdEncoding.EncodeToString(sig)), true, nil
+}
+
+// decoyKey keys the salts of decoy credentials, so that a user who does not
+// exist gets the same salt on every attempt, as a real one would.
+var decoyKey = sync.OnceValue(func() []byte {
+	k := make([]byte, 32)
+	rand.Read(k)
+	return k
+})
+
+// decoyCredentials returns credentials for a user the lookup did not find:
+// a stable salt, the usual iteration count, and keys nobody can match.
+func decoyCredentials(m scramMech, username string) ScramCredentials {
+	salt := hmacSum(sha256.New, decoyKey(), m.name, "\x00", username)[:16]
+	size := m.newHash().Size()
+	keys := make([]byte, 2*size)
+	rand.Read(keys)
+	return ScramCredentials{Salt: salt, Iterations: DefaultScramMinIterations, StoredKey: keys[:size], ServerKey: keys[size:]}
 }
 
 // Identity returns who logged in, after success.

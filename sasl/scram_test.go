@@ -179,6 +179,33 @@ func TestScramUnknownUser(t *testing.T) {
 	}
 }
 
+// An unknown user gets a server-first-message like a known one, with the
+// same salt on every attempt, and fails only at the proof.
+func TestScramUnknownUserGetsStableDecoy(t *testing.T) {
+	v := scramVectors[1]
+	var firsts []string
+	for i := 0; i < 2; i++ {
+		s := v.server(t, nil, nil)
+		s1, done, err := s.Next([]byte("n,,n=nobody,r=abc"))
+		if err != nil || done {
+			t.Fatalf("server-first for an unknown user: %v", err)
+		}
+		attrs, _ := scramAttrs(string(s1))
+		if len(attrs) != 3 || attrs[2].val != "4096" {
+			t.Fatalf("server-first %q", s1)
+		}
+		firsts = append(firsts, attrs[1].val)
+	}
+	if firsts[0] != firsts[1] {
+		t.Errorf("decoy salt changed: %q", firsts)
+	}
+	s := v.server(t, nil, nil)
+	s1, _, _ := s.Next([]byte("n,,n=other,r=abc"))
+	if attrs, _ := scramAttrs(string(s1)); attrs[1].val == firsts[0] {
+		t.Error("two unknown users share a decoy salt")
+	}
+}
+
 // A server-final-message with a changed signature fails on the client.
 func TestScramTamperedServerSignature(t *testing.T) {
 	v := scramVectors[1]
@@ -230,7 +257,7 @@ func TestScramClientRejectsBadServerFirst(t *testing.T) {
 		"r=fyko+d2lbbFgONRv9qkxdawL3rf,s=QSXCR+Q6sek8bf92,i=2000000", // above the maximum
 		"r=fyko+d2lbbFgONRv9qkxdawL3rf,i=4096,s=QSXCR+Q6sek8bf92",
 		"r=fyko+d2lbbFgONRv9qkxdawL3rf,s=QSXCR+Q6sek8bf92,i=4096,",
-		"",
+		",",
 	} {
 		c := v.client(nil)
 		c.Start()
@@ -284,7 +311,6 @@ func TestScramServerRejectsBadClientFirst(t *testing.T) {
 		{"n,", "invalid-encoding"},
 		{"n,,n=user,r=abc\x7f", "invalid-encoding"},
 		{"p=tls-exporter,,n=user,r=abc", "channel-binding-not-supported"},
-		{"n,,n=nobody,r=abc", "unknown-user"},
 	} {
 		s := v.server(t, nil, nil)
 		_, _, err := s.Next([]byte(tc.c1))
