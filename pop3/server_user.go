@@ -1,0 +1,104 @@
+package pop3
+
+import (
+	"errors"
+	"strconv"
+	"time"
+)
+
+func (c *conn) handleUSER(arg string) error {
+	if !c.insecureOK() {
+		// RFC 2595 §2.2 and RFC 5034 §4: no plaintext password without
+		// TLS unless the administrator allows it.
+		c.errResp("", "USER needs TLS: use STLS first")
+		return nil
+	}
+	if arg == "" {
+		c.bad("USER needs a name")
+		return nil
+	}
+	c.user = arg
+	c.ok("send PASS")
+	return nil
+}
+
+func (c *conn) handlePASS(arg string) error {
+	if c.user == "" {
+		c.bad("USER first")
+		return nil
+	}
+	user := c.user
+	c.user = ""
+	// RFC 1939 §7: the argument is the rest of the line, spaces included.
+	if err := c.s.Backend.CheckPassword(c.ctx, user, arg); err != nil {
+		return c.authFailed(err)
+	}
+	return c.login(user)
+}
+
+// authFailed answers a failed login after a delay that doubles with each
+// failure, and ends the session after too many.
+func (c *conn) authFailed(err error) error {
+	c.authFailures++
+	c.log.Info("pop3: login failed", "failures", c.authFailures)
+	if d := c.s.authDelay(); d > 0 {
+		d <<= min(c.authFailures-1, 16)
+		if d > c.s.maxAuthDelay() || d <= 0 {
+			d = c.s.maxAuthDelay()
+		}
+		if !c.sleep(d) {
+			return errClose
+		}
+	}
+	var e *Error
+	if errors.As(err, &e) && e.Code != "" && !errors.Is(e, ErrAuth) {
+		c.errResp(e.Code, oneLine(e.Message))
+	} else {
+		// RFC 3206 §5: [AUTH] says the credentials were wrong.
+		c.errResp("AUTH", "authentication failed")
+	}
+	if c.authFailures >= c.s.maxAuthFailures() {
+		c.errResp("", "too many failed logins, closing")
+		return errClose
+	}
+	return nil
+}
+
+// login opens the authenticated user's maildrop and enters TRANSACTION
+// (RFC 1939 §4).
+func (c *conn) login(user string) error {
+	if !c.s.lock(user) {
+		c.errResp("IN-USE", "maildrop already locked")
+		return nil
+	}
+	c.locked, c.authUser = true, user
+	fail := func() {
+		c.s.unlock(user)
+		c.locked, c.authUser = false, ""
+	}
+	if !c.s.loginAllowed(user, time.Now()) {
+		fail()
+		c.errResp("LOGIN-DELAY", "logged in too recently")
+		return nil
+	}
+	md, err := c.s.Backend.OpenMaildrop(c.ctx, user)
+	if err != nil {
+		fail()
+		c.backendErr(err, "cannot open maildrop")
+		return nil
+	}
+	msgs, err := md.Messages(c.ctx)
+	if err != nil {
+		md.Close()
+		fail()
+		c.backendErr(err, "cannot list maildrop")
+		return nil
+	}
+	c.md, c.msgs, c.deleted = md, msgs, make([]bool, len(msgs))
+	c.state = stateTransaction
+	c.log = c.log.With("user", user)
+	c.log.Info("pop3: login", "messages", len(msgs))
+	n, size := c.stat()
+	c.ok("maildrop has " + strconv.Itoa(n) + " messages (" + strconv.FormatInt(size, 10) + " octets)")
+	return nil
+}
