@@ -191,6 +191,9 @@ func (p *addrParser) quoted() (string, bool) {
 				c = p.s[p.i]
 				p.i++
 			}
+			if c == '\r' || c == '\n' {
+				continue // a quoted CR or LF cannot be written back
+			}
 		case '\r', '\n':
 			continue // RFC 5322 §3.2.4: FWS inside is unfolded
 		}

@@ -66,7 +66,9 @@ func (h *Header) Has(key string) bool {
 }
 
 // Add appends a field. Its value is written folded by [Header.WriteTo];
-// CR and LF in key or value are replaced so a field can never end early.
+// CR and LF in the value become spaces and the key loses any control
+// character, space or colon, so a field can never end early or start
+// another; a field whose key is left empty is not written.
 func (h *Header) Add(key, value string) {
 	h.fields = append(h.fields, Field{Key: key, Value: value})
 }
@@ -143,9 +145,12 @@ func (h *Header) WriteTo(w io.Writer) (int64, error) {
 func appendField(b []byte, key, value string) []byte {
 	start := len(b)
 	for i := 0; i < len(key); i++ {
-		if c := key[i]; c > ' ' && c < 0x7f && c != ':' {
+		if c := key[i]; c > ' ' && c != 0x7f && c != ':' {
 			b = append(b, c)
 		}
+	}
+	if len(b) == start {
+		return b // no name left: the field cannot be written
 	}
 	b = append(b, ':')
 	col := len(b) - start
