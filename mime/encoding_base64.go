@@ -349,6 +349,9 @@ func (e *Base64Writer) lines(in []byte) {
 }
 
 func (e *Base64Writer) line(in []byte) {
+	if cap(e.out)-len(e.out) < 78 {
+		e.flush()
+	}
 	o := len(e.out)
 	e.out = e.out[:o+base64.StdEncoding.EncodedLen(len(in))+2]
 	base64.StdEncoding.Encode(e.out[o:], in)

@@ -135,6 +135,9 @@ func (d *QPReader) decodeLines(p []byte) int {
 			if len(line) > 0 && line[len(line)-1] == '\r' {
 				line = line[:len(line)-1]
 				eol = "\r\n"
+				if len(line) > 0 && line[len(line)-1] == '\r' {
+					line = line[:len(line)-1] // CR CR LF, as some gateways write
+				}
 			}
 		} else if d.err != nil {
 			// The last line, ended by the end of the data.

@@ -3,8 +3,13 @@ package mime
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func FuzzBase64Decode(f *testing.F) {
@@ -75,4 +80,46 @@ func FuzzCodecRoundTrip(f *testing.F) {
 			}
 		}
 	})
+}
+
+func FuzzReader(f *testing.F) {
+	files, _ := filepath.Glob("testdata/messages/*.eml")
+	for _, file := range files {
+		if b, err := os.ReadFile(file); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("Content-Type: multipart/mixed; boundary=a\n\n--a\n\n--a--"))
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		opts := &ReaderOptions{DecodeCharset: true, CountLines: true, MessageGlobal: true, Limits: Limits{MaxParts: 200, MaxDepth: 20}}
+		whole := fuzzWalk(t, bytes.NewReader(msg), opts, len(msg))
+		cut := fuzzWalk(t, iotest.OneByteReader(bytes.NewReader(msg)), opts, len(msg))
+		if whole != cut {
+			t.Fatalf("result depends on read sizes:\n%s\n%s", whole, cut)
+		}
+	})
+}
+
+func fuzzWalk(t *testing.T, r io.Reader, opts *ReaderOptions, size int) string {
+	var b strings.Builder
+	mr := NewReader(r, opts)
+	for i := 0; ; i++ {
+		if i > 1000 {
+			t.Fatal("more parts than the limit allows")
+		}
+		p, err := mr.Next()
+		if p == nil {
+			fmt.Fprintf(&b, "end %v\n", err)
+			break
+		}
+		body, rerr := io.ReadAll(p.Body())
+		if rerr != nil {
+			t.Fatal(rerr)
+		}
+		if p.HeaderOffset < 0 || p.BodyOffset+p.BodySize > int64(size) || p.HeaderOffset+p.HeaderSize != p.BodyOffset {
+			t.Fatalf("bad offsets in part %q", p.Number)
+		}
+		fmt.Fprintf(&b, "%q %s/%s %d %x\n", p.Number, p.MediaType.Type, p.MediaType.Subtype, len(p.Defects), body)
+	}
+	return b.String()
 }
