@@ -2,6 +2,7 @@ package pop3
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -131,11 +132,14 @@ func newConn(s *Server, rw io.ReadWriter) *conn {
 	}
 	c.log = s.logger().With("proto", "pop3", "remote", remote)
 	c.setTransport(rw)
-	if _, ok := s.Backend.(APOPBackend); ok {
+	if _, ok := s.Backend.(APOPBackend); ok && !s.DisableAPOP {
 		n := s.connCount.Add(1)
 		// RFC 1939 §7: the timestamp MUST be different each time the
 		// greeting is sent.
 		c.timestamp = fmt.Sprintf("<%d.%d.%d@%s>", os.Getpid(), n, time.Now().UnixNano(), s.hostname())
+		if s.timestamp != nil {
+			c.timestamp = s.timestamp()
+		}
 	}
 	return c
 }
@@ -318,7 +322,7 @@ func isTimeout(err error) bool {
 func (c *conn) dispatch(line []byte) error {
 	verb, arg, _ := strings.Cut(string(line), " ")
 	verb = strings.ToUpper(verb)
-	if strings.ContainsAny(arg, "\r\x00") {
+	if bytes.ContainsAny(line, "\r\x00") {
 		c.bad("control characters in command")
 		return nil
 	}

@@ -53,6 +53,9 @@ type Server struct {
 	// connection without TLS. Off by default: they are offered only
 	// after STLS.
 	AllowInsecureAuth bool
+	// DisableAPOP turns APOP and CRAM-MD5 off even when the Backend is an
+	// [APOPBackend].
+	DisableAPOP bool
 	// Implementation is sent in the IMPLEMENTATION capability; "" means
 	// "mailwire", "-" leaves the capability out.
 	Implementation string
@@ -101,6 +104,9 @@ type Server struct {
 	shutdown  atomic.Bool
 	done      chan struct{}
 	connCount atomic.Uint64
+
+	// timestamp, when set (by tests), makes the APOP banner.
+	timestamp func() string
 }
 
 func (s *Server) logger() *slog.Logger {

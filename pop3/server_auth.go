@@ -17,7 +17,7 @@ func (c *conn) saslMechanisms() []string {
 	if _, ok := c.s.Backend.(ScramBackend); ok {
 		mechs = append(mechs, sasl.ScramMechanisms(c.channelBinding())...)
 	}
-	if _, ok := c.s.Backend.(APOPBackend); ok {
+	if _, ok := c.s.Backend.(APOPBackend); ok && !c.s.DisableAPOP {
 		mechs = append(mechs, sasl.CRAMMD5)
 	}
 	if c.insecureOK() {

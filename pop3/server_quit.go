@@ -6,7 +6,7 @@ func (c *conn) handleQUIT(arg string) error {
 	if c.state == stateAuthorization {
 		// RFC 1939 §4: QUIT in AUTHORIZATION ends the session without
 		// UPDATE.
-		c.ok("bye")
+		c.ok(c.s.hostname() + " POP3 server signing off")
 		return errClose
 	}
 	// RFC 1939 §6: QUIT from TRANSACTION enters UPDATE, the only place
@@ -26,6 +26,10 @@ func (c *conn) handleQUIT(arg string) error {
 		}
 	}
 	c.log.Info("pop3: update", "deleted", len(deleted))
-	c.ok("bye (" + strconv.Itoa(len(c.msgs)-len(deleted)) + " messages left)")
+	left := "maildrop empty"
+	if n := len(c.msgs) - len(deleted); n > 0 {
+		left = strconv.Itoa(n) + " messages left"
+	}
+	c.ok(c.s.hostname() + " POP3 server signing off (" + left + ")")
 	return errClose
 }

@@ -99,6 +99,6 @@ func (c *conn) login(user string) error {
 	c.log = c.log.With("user", user)
 	c.log.Info("pop3: login", "messages", len(msgs))
 	n, size := c.stat()
-	c.ok("maildrop has " + strconv.Itoa(n) + " messages (" + strconv.FormatInt(size, 10) + " octets)")
+	c.ok(user + "'s maildrop has " + strconv.Itoa(n) + " messages (" + strconv.FormatInt(size, 10) + " octets)")
 	return nil
 }
