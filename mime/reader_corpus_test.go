@@ -96,6 +96,7 @@ func TestCorpusMatchesGoldens(t *testing.T) {
 			if slow := dumpMessage(t, msg, iotest.OneByteReader(bytes.NewReader(msg))); slow != got {
 				t.Errorf("one-byte reads give a different result:\n%s", slow)
 			}
+			got += dumpStructure(t, msg)
 			golden := strings.TrimSuffix(file, ".eml") + ".txt"
 			if *update {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
