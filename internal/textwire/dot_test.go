@@ -14,7 +14,7 @@ import (
 // readData decodes one block of dot-stuffed data from in and returns the
 // data, the error that ended it, and the first line after it (after a
 // Drain, when decoding stopped on a bare CR or LF).
-func readData(t *testing.T, in string, policy BarePolicy, chunk int) (data string, err error, next string) {
+func readData(t *testing.T, in string, policy BarePolicy, chunk int) (data, next string, err error) {
 	t.Helper()
 	r := NewReader(strings.NewReader(in))
 	d := r.DotReader(policy)
@@ -41,7 +41,7 @@ func readData(t *testing.T, in string, policy BarePolicy, chunk int) (data strin
 	if lerr == nil {
 		next = string(line)
 	}
-	return out.String(), err, next
+	return out.String(), next, err
 }
 
 func TestDotReaderUnstuffs(t *testing.T) {
@@ -58,7 +58,7 @@ func TestDotReaderUnstuffs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for _, chunk := range []int{1, 2, 3, 4096} {
-			got, err, next := readData(t, tt.in+"NEXT\r\n", RejectBare, chunk)
+			got, next, err := readData(t, tt.in+"NEXT\r\n", RejectBare, chunk)
 			if err != nil || got != tt.want || next != "NEXT" {
 				t.Errorf("%q (chunk %d): got %q, %v, next %q; want %q", tt.in, chunk, got, err, next, tt.want)
 			}
@@ -85,14 +85,14 @@ func TestDotReaderEndsOnlyOnCRLFDotCRLF(t *testing.T) {
 	for _, v := range smuggleVariants {
 		in := "body" + v.end + "MAIL FROM:<evil@x>\r\n.\r\nQUIT\r\n"
 		for _, chunk := range []int{1, 7, 4096} {
-			got, err, next := readData(t, in, AcceptBare, chunk)
+			got, next, err := readData(t, in, AcceptBare, chunk)
 			// The dot stands at a line start followed by more: it goes.
 			want := "body" + strings.Replace(v.end, ".", "", 1) + "MAIL FROM:<evil@x>\r\n"
 			if err != nil || got != want || next != "QUIT" {
 				t.Errorf("accept %s chunk %d: got %q, %v, next %q; want %q", v.name, chunk, got, err, next, want)
 			}
 
-			got, err, next = readData(t, in, RejectBare, chunk)
+			got, next, err = readData(t, in, RejectBare, chunk)
 			if err != ErrBareLF && err != ErrBareCR {
 				t.Errorf("reject %s: error %v, want a bare CR/LF error", v.name, err)
 			}
@@ -100,7 +100,7 @@ func TestDotReaderEndsOnlyOnCRLFDotCRLF(t *testing.T) {
 				t.Errorf("reject %s chunk %d: data %q, next %q", v.name, chunk, got, next)
 			}
 
-			got, err, next = readData(t, in, NormalizeBare, chunk)
+			got, next, err = readData(t, in, NormalizeBare, chunk)
 			if err != nil || next != "QUIT" || !strings.HasSuffix(got, "MAIL FROM:<evil@x>\r\n") {
 				t.Errorf("normalize %s chunk %d: got %q, %v, next %q", v.name, chunk, got, err, next)
 			}
@@ -124,7 +124,7 @@ func TestDotReaderRejectsBareBytes(t *testing.T) {
 		{"..\n\r\n.\r\n", ErrBareLF},
 	}
 	for _, tt := range tests {
-		_, err, next := readData(t, tt.in+"NEXT\r\n", RejectBare, 4096)
+		_, next, err := readData(t, tt.in+"NEXT\r\n", RejectBare, 4096)
 		if err != tt.want || next != "NEXT" {
 			t.Errorf("%q: %v, next %q; want %v, NEXT", tt.in, err, next, tt.want)
 		}
@@ -133,7 +133,7 @@ func TestDotReaderRejectsBareBytes(t *testing.T) {
 
 func TestDotReaderUnexpectedEOF(t *testing.T) {
 	for _, in := range []string{"", "abc", "abc\r\n", "abc\r\n.", "abc\r\n.\r", "a\n.\n"} {
-		_, err, _ := readData(t, in, AcceptBare, 4096)
+		_, _, err := readData(t, in, AcceptBare, 4096)
 		if err != io.ErrUnexpectedEOF {
 			t.Errorf("%q: %v, want io.ErrUnexpectedEOF", in, err)
 		}
@@ -289,7 +289,7 @@ func TestDotReaderMatchesTextprotoOnCleanData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err, _ := readData(t, in, RejectBare, 4096)
+	got, _, err := readData(t, in, RejectBare, 4096)
 	// textproto turns CRLF into LF; we keep the wire's line ends.
 	if err != nil || strings.ReplaceAll(got, "\r\n", "\n") != string(want) {
 		t.Fatalf("got %q, textproto %q", got, want)
