@@ -1,0 +1,363 @@
+package smtp
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Default limits and timeouts of a [Server].
+const (
+	// DefaultMaxLineLength is the longest command line: 4 KiB (RFC 5321
+	// §4.5.3.1.4 asks for at least 512 octets).
+	DefaultMaxLineLength = 4096
+	// DefaultMaxMessageBytes is the largest message, advertised with SIZE.
+	DefaultMaxMessageBytes = 32 << 20
+	// DefaultMaxRecipients is the most recipients of one message (RFC 5321
+	// §4.5.3.1.8 asks for at least 100).
+	DefaultMaxRecipients = 1000
+	// DefaultMaxBadCommands is how many unknown, malformed or out of
+	// sequence commands a connection may send before it is closed.
+	DefaultMaxBadCommands = 20
+	// DefaultMaxAuthFailures is how many failed AUTH attempts a connection
+	// may make; the next failure closes it.
+	DefaultMaxAuthFailures = 3
+	// DefaultAuthFailureDelay is the delay before the reply to the first
+	// failed AUTH; the n-th failure waits n times as long.
+	DefaultAuthFailureDelay = time.Second
+	// DefaultCommandTimeout bounds the wait for each command: RFC 5321
+	// §4.5.3.2.7 asks a server to wait at least 5 minutes.
+	DefaultCommandTimeout = 5 * time.Minute
+	// DefaultDataTimeout bounds each read during DATA or a BDAT chunk
+	// (RFC 5321 §4.5.3.2.5, data block: 3 minutes).
+	DefaultDataTimeout = 3 * time.Minute
+	// DefaultWriteTimeout bounds each write of replies.
+	DefaultWriteTimeout = time.Minute
+)
+
+// Limits bounds what one connection may do. A zero field means its default.
+type Limits struct {
+	MaxLineLength    int           // DefaultMaxLineLength
+	MaxMessageBytes  int64         // DefaultMaxMessageBytes
+	MaxRecipients    int           // DefaultMaxRecipients
+	MaxBadCommands   int           // DefaultMaxBadCommands
+	MaxAuthFailures  int           // DefaultMaxAuthFailures
+	AuthFailureDelay time.Duration // DefaultAuthFailureDelay; negative: none
+	CommandTimeout   time.Duration // DefaultCommandTimeout
+	DataTimeout      time.Duration // DefaultDataTimeout
+	WriteTimeout     time.Duration // DefaultWriteTimeout
+}
+
+func (l *Limits) withDefaults() Limits {
+	d := *l
+	if d.MaxLineLength <= 0 {
+		d.MaxLineLength = DefaultMaxLineLength
+	}
+	if d.MaxMessageBytes <= 0 {
+		d.MaxMessageBytes = DefaultMaxMessageBytes
+	}
+	if d.MaxRecipients <= 0 {
+		d.MaxRecipients = DefaultMaxRecipients
+	}
+	if d.MaxBadCommands <= 0 {
+		d.MaxBadCommands = DefaultMaxBadCommands
+	}
+	if d.MaxAuthFailures <= 0 {
+		d.MaxAuthFailures = DefaultMaxAuthFailures
+	}
+	if d.AuthFailureDelay == 0 {
+		d.AuthFailureDelay = DefaultAuthFailureDelay
+	}
+	if d.CommandTimeout <= 0 {
+		d.CommandTimeout = DefaultCommandTimeout
+	}
+	if d.DataTimeout <= 0 {
+		d.DataTimeout = DefaultDataTimeout
+	}
+	if d.WriteTimeout <= 0 {
+		d.WriteTimeout = DefaultWriteTimeout
+	}
+	return d
+}
+
+// BareLineEndings says what the server does with a CR not followed by LF,
+// or a LF not preceded by CR, inside DATA.
+type BareLineEndings int
+
+const (
+	// RejectBareLineEndings, the default, refuses the message with 550
+	// 5.6.0, so that no end-of-data variant other than CRLF.CRLF can
+	// smuggle a second message past a relay that saw one.
+	RejectBareLineEndings BareLineEndings = iota
+	// NormalizeBareLineEndings turns each into CRLF in the data the
+	// backend reads. They never end the data either way.
+	NormalizeBareLineEndings
+)
+
+// Server is an SMTP or LMTP server. Set its fields, then call [Server.Serve]
+// or [Server.ServeConn]; the fields must not change afterwards.
+type Server struct {
+	// Backend receives the mail. Required.
+	Backend Backend
+	// Domain is the server's name in the greeting and the EHLO reply;
+	// "localhost" when empty.
+	Domain string
+	// LMTP switches to LMTP (RFC 2033): LHLO instead of EHLO/HELO and one
+	// reply per recipient after DATA.
+	LMTP bool
+	// TLSConfig enables STARTTLS (RFC 3207) when set.
+	TLSConfig *tls.Config
+	// AllowInsecureAuth advertises and accepts AUTH on a connection that
+	// is not encrypted. Only for tests and loopback.
+	AllowInsecureAuth bool
+	// Limits bounds each connection; the zero value means the defaults.
+	Limits Limits
+	// BareLineEndings chooses between refusing (the default) and
+	// normalising bare CR and LF in DATA.
+	BareLineEndings BareLineEndings
+
+	// Extensions that depend on what the backend does with the mail are
+	// advertised only when enabled here.
+	EnableSMTPUTF8   bool // RFC 6531: UTF-8 addresses
+	EnableDSN        bool // RFC 3461: RET, ENVID, NOTIFY, ORCPT
+	EnableREQUIRETLS bool // RFC 8689, advertised only over TLS
+	EnableBINARYMIME bool // RFC 3030, with CHUNKING
+	EnableDELIVERBY  bool // RFC 2852
+	EnableMTPRIORITY bool // RFC 6710
+	EnableRRVS       bool // RFC 7293
+	// DisableChunking turns off CHUNKING/BDAT (RFC 3030), on by default.
+	DisableChunking bool
+	// DeliverByMin is the min-by-time advertised with DELIVERBY; 0 for
+	// none.
+	DeliverByMin time.Duration
+	// AdvertiseLimits advertises LIMITS RCPTMAX (RFC 9422).
+	AdvertiseLimits bool
+
+	// Logger receives connection events; nil means slog.Default(). It
+	// never receives passwords or message content.
+	Logger *slog.Logger
+	// DebugWriter, when set, receives a copy of all traffic. It may hold
+	// credentials and message content.
+	DebugWriter io.Writer
+
+	// sleep waits for d or until the server closes; tests replace it.
+	sleep func(d time.Duration, done <-chan struct{})
+
+	mu         sync.Mutex
+	listeners  map[*net.Listener]struct{}
+	conns      map[*conn]struct{}
+	done       chan struct{}
+	shutting   atomic.Bool
+	closedOnce sync.Once
+	connID     atomic.Uint64
+	connWG     sync.WaitGroup
+}
+
+var (
+	readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 8<<10) }}
+	writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4<<10) }}
+)
+
+func (s *Server) init() {
+	s.mu.Lock()
+	if s.done == nil {
+		s.done = make(chan struct{})
+	}
+	if s.conns == nil {
+		s.conns = make(map[*conn]struct{})
+		s.listeners = make(map[*net.Listener]struct{})
+	}
+	s.mu.Unlock()
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
+
+func (s *Server) domain() string {
+	if s.Domain == "" {
+		return "localhost"
+	}
+	return s.Domain
+}
+
+// ListenAndServe listens on the TCP address addr and serves it.
+func (s *Server) ListenAndServe(addr string) error {
+	if s.shutting.Load() {
+		return ErrServerClosed
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(l)
+}
+
+// Serve accepts connections on l and serves each in its own goroutine. It
+// returns [ErrServerClosed] after [Server.Shutdown] or [Server.Close], or
+// the listener's error.
+func (s *Server) Serve(l net.Listener) error {
+	s.init()
+	s.mu.Lock()
+	if s.shutting.Load() {
+		s.mu.Unlock()
+		l.Close()
+		return ErrServerClosed
+	}
+	s.listeners[&l] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, &l)
+		s.mu.Unlock()
+		l.Close()
+	}()
+	var backoff time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if s.shutting.Load() {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				backoff = min(max(backoff*2, 5*time.Millisecond), time.Second)
+				s.logger().Warn("smtp: accept", "err", err, "retry", backoff)
+				select {
+				case <-time.After(backoff):
+				case <-s.done:
+					return ErrServerClosed
+				}
+				continue
+			}
+			return err
+		}
+		backoff = 0
+		c := s.newConn(nc)
+		if c == nil {
+			nc.Close()
+			return ErrServerClosed
+		}
+		go c.serve()
+	}
+}
+
+// ServeConn serves one connection on rw and returns when it ends. When rw
+// is a net.Conn, deadlines are set on it and STARTTLS is possible; rw is
+// closed at the end if it is an io.Closer.
+func (s *Server) ServeConn(rw io.ReadWriter) error {
+	s.init()
+	c := s.newConn(rw)
+	if c == nil {
+		if cl, ok := rw.(io.Closer); ok {
+			cl.Close()
+		}
+		return ErrServerClosed
+	}
+	return c.serve()
+}
+
+func (s *Server) newConn(rw io.ReadWriter) *conn {
+	c := &conn{srv: s, rw: rw, limits: s.Limits.withDefaults()}
+	c.id = s.connID.Add(1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shutting.Load() {
+		return nil
+	}
+	s.conns[c] = struct{}{}
+	s.connWG.Add(1)
+	return c
+}
+
+func (s *Server) removeConn(c *conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	s.connWG.Done()
+}
+
+// recoverConn logs a panic in one connection's goroutine; the other
+// connections live on.
+func (s *Server) recoverConn(c *conn) {
+	if r := recover(); r != nil {
+		s.logger().Error("smtp: panic serving connection", "conn", c.id, "panic", r, "stack", string(debug.Stack()))
+		c.closeTransport()
+	}
+}
+
+func (s *Server) stopListeners() {
+	s.init()
+	s.shutting.Store(true)
+	s.mu.Lock()
+	for l := range s.listeners {
+		(*l).Close()
+	}
+	s.mu.Unlock()
+	s.closedOnce.Do(func() { close(s.done) })
+}
+
+// Close closes the listeners and every connection at once, without
+// waiting. Messages in transfer are not delivered.
+func (s *Server) Close() error {
+	s.stopListeners()
+	s.mu.Lock()
+	for c := range s.conns {
+		c.closeTransport()
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+// Shutdown stops accepting connections, tells each connection that waits
+// for a command "421 4.3.2 Service shutting down" and closes it, lets
+// connections in the middle of a command (a message transfer) finish it
+// first, and returns when all have ended or ctx is done, whichever comes
+// first.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopListeners()
+	s.mu.Lock()
+	for c := range s.conns {
+		c.wakeIfIdle()
+	}
+	s.mu.Unlock()
+	finished := make(chan struct{})
+	go func() {
+		s.connWG.Wait()
+		close(finished)
+	}()
+	select {
+	case <-finished:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// sleepFor waits d, or less if the server is closing.
+func (s *Server) sleepFor(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	if s.sleep != nil {
+		s.sleep(d, s.done)
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.done:
+	}
+}

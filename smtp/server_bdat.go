@@ -1,0 +1,150 @@
+package smtp
+
+import (
+	"errors"
+	"io"
+)
+
+// bdatTransfer is a message arriving in BDAT chunks (RFC 3030), streamed to
+// the backend's Data, which runs on its own goroutine, through a pipe.
+type bdatTransfer struct {
+	pw   *io.PipeWriter
+	done chan bdatResult
+	size int64 // bytes received so far
+}
+
+type bdatResult struct {
+	statuses []error
+	readErr  error
+}
+
+// handleBDAT receives one chunk: BDAT chunk-size [LAST] (RFC 3030 §2).
+func (c *conn) handleBDAT(arg []byte) {
+	size, last, ok := parseBDAT(arg)
+	if !ok {
+		// Without a size the chunk cannot be skipped, and its bytes would
+		// be read as commands: close the connection.
+		c.writeString("501 5.5.4 Error: syntax is BDAT size [LAST], closing connection\r\n")
+		c.quit = true
+		return
+	}
+	switch {
+	case c.state == stateMail:
+		c.discardChunk(size, replyNoRcpts)
+		return
+	case c.state != stateRcpt && c.state != stateBDAT:
+		// RFC 3030 §2: chunks pipelined after a failed one are read and
+		// discarded.
+		c.discardChunk(size, replyNeedMail)
+		return
+	}
+	if c.bdat == nil {
+		c.startBDAT()
+	}
+	t := c.bdat
+	c.state = stateBDAT
+	if size > c.limits.MaxMessageBytes-t.size {
+		// RFC 3030 §2 with RFC 1870: refused without passing the chunk on.
+		t.pw.CloseWithError(ErrMessageTooLarge)
+		c.discardChunk(size, "")
+		c.finishBDAT()
+		return
+	}
+	c.setReadDeadline(c.limits.DataTimeout)
+	n, err := io.CopyN(t.pw, c.br, size)
+	t.size += n
+	if err != nil {
+		if errors.Is(err, errDataDone) {
+			// The backend returned early: skip the rest of the chunk and
+			// give its answer.
+			c.discardChunk(size-n, "")
+			c.finishBDAT()
+			return
+		}
+		c.readFailed = err
+		c.abortBDAT()
+		return
+	}
+	if !last {
+		c.reply(250, EnhancedCode{2, 0, 0}, itoa64(size)+" octets received")
+		return
+	}
+	t.pw.Close()
+	c.finishBDAT()
+}
+
+// startBDAT starts the backend's Data on a pipe.
+func (c *conn) startBDAT() {
+	pr, pw := io.Pipe()
+	t := &bdatTransfer{pw: pw, done: make(chan bdatResult, 1)}
+	c.bdat = t
+	go func() {
+		// The connection goroutine counts the size and sets deadlines;
+		// this reader only records how the stream ended.
+		dr := &dataReader{src: pr, max: 1<<63 - 1}
+		statuses, readErr := c.deliver(dr)
+		pr.CloseWithError(errDataDone)
+		t.done <- bdatResult{statuses, readErr}
+	}()
+}
+
+// finishBDAT waits for the backend and writes its answer, unless the
+// transport failed.
+func (c *conn) finishBDAT() {
+	res := <-c.bdat.done
+	c.bdat = nil
+	if c.readFailed == nil {
+		if res.readErr != nil {
+			c.writeError(res.readErr, defaultDataErr)
+		} else {
+			c.writeStatus(res.statuses)
+		}
+	}
+	c.resetTransaction()
+}
+
+// abortBDAT stops a BDAT transfer in progress: the backend reads an
+// error and nothing is delivered.
+func (c *conn) abortBDAT() {
+	if t := c.bdat; t != nil {
+		t.pw.CloseWithError(errAborted)
+		<-t.done
+		c.bdat = nil
+	}
+}
+
+// discardChunk skips size bytes of chunk data and, unless reply is "",
+// counts the command as bad and writes reply.
+func (c *conn) discardChunk(size int64, reply string) {
+	c.setReadDeadline(c.limits.DataTimeout)
+	if _, err := io.CopyN(io.Discard, c.br, size); err != nil {
+		c.readFailed = err
+		return
+	}
+	if reply != "" {
+		c.badCommand(reply)
+	}
+}
+
+// parseBDAT parses chunk-size [SP "LAST"] (RFC 3030 §2).
+func parseBDAT(arg []byte) (size int64, last, ok bool) {
+	i := 0
+	for i < len(arg) && arg[i] >= '0' && arg[i] <= '9' {
+		if i >= 18 {
+			return 0, false, false
+		}
+		size = size*10 + int64(arg[i]-'0')
+		i++
+	}
+	if i == 0 {
+		return 0, false, false
+	}
+	rest := arg[i:]
+	switch {
+	case len(rest) == 0:
+		return size, false, true
+	case len(rest) == 5 && rest[0] == ' ' && rest[1]|0x20 == 'l' && rest[2]|0x20 == 'a' && rest[3]|0x20 == 's' && rest[4]|0x20 == 't':
+		return size, true, true
+	}
+	return 0, false, false
+}

@@ -1,0 +1,43 @@
+package smtp
+
+import (
+	"context"
+	"crypto/tls"
+)
+
+// handleSTARTTLS negotiates TLS (RFC 3207).
+func (c *conn) handleSTARTTLS(arg []byte) {
+	if len(trimSpace(arg)) != 0 {
+		c.syntaxError(EnhancedCode{5, 5, 4}, "Error: STARTTLS takes no argument")
+		return
+	}
+	c.writeString("220 2.0.0 Ready to start TLS\r\n")
+	if c.flush() != nil {
+		return
+	}
+	if n := c.r.Buffered(); n > 0 {
+		// RFC 3207 §4.2 and the STARTTLS command injection attacks
+		// (CVE-2011-0411): whatever the client sent in plaintext behind
+		// STARTTLS is dropped, never executed after the handshake.
+		c.logger().Warn("smtp: plaintext pipelined after STARTTLS discarded", "bytes", n)
+	}
+	tc := tls.Server(c.nc, c.srv.TLSConfig)
+	ctx, cancel := context.WithTimeout(context.Background(), c.limits.CommandTimeout)
+	defer cancel()
+	if err := tc.HandshakeContext(ctx); err != nil {
+		c.logger().Info("smtp: TLS handshake", "err", err)
+		c.quit = true
+		return
+	}
+	src, dst := c.transport(tc)
+	c.r.Reset(src)
+	c.bw.Reset(dst)
+	c.deadline = c.deadline.Add(-2 * c.limits.CommandTimeout) // force a new deadline
+	c.tls = true
+	// RFC 3207 §4.2: the server forgets what it learnt from the client
+	// before TLS; the client starts again with EHLO.
+	c.resetTransaction()
+	c.state = stateInit
+	c.helo = ""
+	c.ehlo = false
+}
