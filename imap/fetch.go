@@ -12,12 +12,12 @@ type PartSpecifier string
 
 // Part specifiers.
 const (
-	PartSpecifierNone             PartSpecifier = ""
-	PartSpecifierHeader           PartSpecifier = "HEADER"
-	PartSpecifierHeaderFields     PartSpecifier = "HEADER.FIELDS"
-	PartSpecifierHeaderFieldsNot  PartSpecifier = "HEADER.FIELDS.NOT"
-	PartSpecifierText             PartSpecifier = "TEXT"
-	PartSpecifierMIME             PartSpecifier = "MIME"
+	PartSpecifierNone            PartSpecifier = ""
+	PartSpecifierHeader          PartSpecifier = "HEADER"
+	PartSpecifierHeaderFields    PartSpecifier = "HEADER.FIELDS"
+	PartSpecifierHeaderFieldsNot PartSpecifier = "HEADER.FIELDS.NOT"
+	PartSpecifierText            PartSpecifier = "TEXT"
+	PartSpecifierMIME            PartSpecifier = "MIME"
 )
 
 // SectionPartial is "<offset.size>" in a request; in a response only the
