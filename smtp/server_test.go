@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -145,7 +146,7 @@ func (s *testXSession) XCLIENT(attrs map[string]string) error {
 // newTestServer returns a server named foo.com on b, with no delay after
 // a failed AUTH.
 func newTestServer(b Backend) *Server {
-	s := &Server{Backend: b, Domain: "foo.com"}
+	s := &Server{Backend: b, Domain: "foo.com", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	s.Limits.AuthFailureDelay = -1
 	return s
 }
@@ -220,6 +221,7 @@ func TestServerScripts(t *testing.T) {
 			srv.EnableRRVS = true
 			srv.Limits.MaxRecipients = 3
 			srv.Limits.MaxLineLength = 512
+			srv.Limits.MaxBadCommands = 50
 			runScript(t, srv, f)
 		})
 	}
