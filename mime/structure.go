@@ -14,9 +14,9 @@ import (
 // asks the server to send From in their place, and that is left to the
 // IMAP server, which also knows whether a field was present.
 type Envelope struct {
-	Date, Subject                           string
+	Date, Subject                      string
 	From, Sender, ReplyTo, To, Cc, Bcc []EnvelopeAddress
-	InReplyTo, MessageID                    string
+	InReplyTo, MessageID               string
 }
 
 // An EnvelopeAddress is one entry of an ENVELOPE address list (RFC 9051
