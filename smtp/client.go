@@ -158,7 +158,7 @@ type Client struct {
 
 	state    clientState
 	addr     string // what Dial was given, for TLS server names
-	err      error // why the client is broken
+	err      error  // why the client is broken
 	greeting string
 	isTLS    bool
 	tlsState tls.ConnectionState
@@ -171,14 +171,14 @@ type Client struct {
 	rcptMax   int   // LIMITS RCPTMAX, 0: none
 	mailMax   int   // LIMITS MAILMAX, 0: none
 
-	mails int      // transactions started in this session
-	rcpts []string // recipients accepted in the open transaction
-	txUTF8 bool    // the open transaction has SMTPUTF8
-	txBinary bool  // the open transaction is BODY=BINARYMIME
-	chunk []byte   // BDAT buffer, reused
-	buf   []byte   // command line being built
-	lines []string // reply lines, reused
-	log   *slog.Logger
+	mails    int      // transactions started in this session
+	rcpts    []string // recipients accepted in the open transaction
+	txUTF8   bool     // the open transaction has SMTPUTF8
+	txBinary bool     // the open transaction is BODY=BINARYMIME
+	chunk    []byte   // BDAT buffer, reused
+	buf      []byte   // command line being built
+	lines    []string // reply lines, reused
+	log      *slog.Logger
 }
 
 // NewClient starts a session on rw, which is usually a net.Conn, with

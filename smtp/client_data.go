@@ -59,18 +59,18 @@ func (e *RecipientsError) Unwrap() []error {
 // [Client.Data] (DATA, dot-stuffed) or [Client.Bdat] (BDAT chunks). Close
 // ends the message and returns the server's verdict.
 type DataWriter struct {
-	c      *Client
-	ctx    context.Context
-	dot    *textwire.DotWriter // DATA mode
-	bdat   bool                // BDAT mode
-	binary bool                // BINARYMIME: send bytes as they are
-	lastCR bool                // BDAT line-end normalisation state
-	lastByte byte              // last byte buffered for BDAT
-	pre    *pipeline           // commands pipelined ahead of the first chunk
-	n      int64               // bytes written by the caller
-	err    error
-	closed bool
-	stop   func() bool
+	c        *Client
+	ctx      context.Context
+	dot      *textwire.DotWriter // DATA mode
+	bdat     bool                // BDAT mode
+	binary   bool                // BINARYMIME: send bytes as they are
+	lastCR   bool                // BDAT line-end normalisation state
+	lastByte byte                // last byte buffered for BDAT
+	pre      *pipeline           // commands pipelined ahead of the first chunk
+	n        int64               // bytes written by the caller
+	err      error
+	closed   bool
+	stop     func() bool
 }
 
 // Data sends DATA (RFC 5321 §4.1.1.4) and, on the 354 reply, returns a

@@ -214,3 +214,7 @@ func TestClientTranscriptAuth(t *testing.T) {
 		})
 	}
 }
+
+func transcriptLoad(t *testing.T, name string) *transcript.Script {
+	return transcript.Load(t, "testdata/client/"+name+".txt")
+}

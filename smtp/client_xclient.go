@@ -33,7 +33,7 @@ func (c *Client) XClient(ctx context.Context, attrs map[string]string) error {
 	for k := range attrs {
 		names = append(names, k)
 	}
-	sort.Strings(names)
+	sort.Slice(names, func(i, j int) bool { return upperASCII(names[i]) < upperASCII(names[j]) })
 	c.startCmd("XCLIENT")
 	for _, k := range names {
 		key := upperASCII(k)

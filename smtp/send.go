@@ -155,7 +155,7 @@ func (c *Client) SendMail(ctx context.Context, from string, to []string, body io
 		}
 		batch := queue[:n]
 		queue = queue[n:]
-		acc, fail, err := c.sendTransaction(ctx, from, batch, body, opts)
+		acc, fail, retry, err := c.sendTransaction(ctx, from, batch, body, opts)
 		accepted = append(accepted, acc...)
 		if err != nil {
 			txErr = err
@@ -167,19 +167,19 @@ func (c *Client) SendMail(ctx context.Context, from string, to []string, body io
 			}
 			continue
 		}
-		var retry []string
-		for _, f := range fail {
-			// RFC 5321 §4.5.3.1.10: 452 for too many recipients; the
-			// rest go in another transaction. Only when this one made
-			// progress, so that the loop ends.
-			var e *Error
-			if len(acc) > 0 && seeker != nil && errors.As(f.Err, &e) && e.Code == 452 {
-				retry = append(retry, f.Rcpt)
-				continue
+		failed = append(failed, fail...)
+		// RFC 5321 §4.5.3.1.10: recipients refused as too many go in
+		// another transaction, when this one made progress (so that the
+		// loop ends) and the body can be sent again.
+		if len(retry) > 0 && (len(acc) == 0 || seeker == nil) {
+			for _, f := range retry {
+				failed = append(failed, f)
 			}
-			failed = append(failed, f)
+			retry = nil
 		}
-		queue = append(retry, queue...)
+		for i := len(retry) - 1; i >= 0; i-- {
+			queue = append([]string{retry[i].Rcpt}, queue...)
+		}
 	}
 	for _, r := range queue {
 		// Left over when the body could not be sent again.
@@ -316,9 +316,9 @@ func (c *Client) writeBatch(data []byte, pipelined bool) (wait func(readErr erro
 // sendTransaction runs one transaction: MAIL, the RCPTs, the data. It
 // returns the recipients the message was accepted for and the refused
 // ones, or a transaction-level error.
-func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []string, body io.Reader, opts *SendOptions) (accepted []string, failed []RcptError, err error) {
+func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []string, body io.Reader, opts *SendOptions) (accepted []string, failed []RcptError, retry []RcptError, err error) {
 	if err := c.buildMail(from, &opts.Mail); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	useBdat := c.has("CHUNKING") && (!opts.NoChunking || opts.Mail.Body == BodyBinaryMIME)
 	if !c.has("PIPELINING") {
@@ -326,11 +326,11 @@ func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []strin
 	}
 	end, err := c.begin(ctx, c.replyTimeout())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	p := &pipeline{opts: &opts.Mail}
 	if err := c.writeCmd(); err != nil { // MAIL, built above
-		return nil, nil, end(err)
+		return nil, nil, nil, end(err)
 	}
 	for _, r := range rcpts {
 		if err := c.buildRcpt(r, &opts.Rcpt); err != nil {
@@ -338,7 +338,7 @@ func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []strin
 			continue
 		}
 		if err := c.writeCmd(); err != nil {
-			return nil, nil, end(err)
+			return nil, nil, nil, end(err)
 		}
 		p.rcpts = append(p.rcpts, r)
 	}
@@ -365,24 +365,24 @@ func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []strin
 			// The body failed, not the connection: the message must not
 			// be ended as if it were complete.
 			c.abandon(err)
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		results()
 		return c.finishData(err, failed)
 	}
 	c.startCmd("DATA")
 	if err := c.writeCmd(); err != nil {
-		return nil, nil, end(err)
+		return nil, nil, nil, end(err)
 	}
 	wait := c.writeBatch(nil, true)
 	err = c.readPipelined(p)
 	if err = wait(err); err != nil {
-		return nil, nil, end(err)
+		return nil, nil, nil, end(err)
 	}
 	code, enh, lines, err := c.readReply()
 	if err = end(err); err != nil {
 		c.fail(err)
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	c.debug("reply", "verb", "DATA", "code", code)
 	results()
@@ -391,7 +391,7 @@ func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []strin
 			// RFC 2920 §3.1: DATA accepted with no valid recipient; send
 			// the lone dot, which the server must not deliver.
 			if err := c.sendEmptyData(ctx); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 		}
 		cause := p.mailErr
@@ -400,19 +400,19 @@ func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []strin
 		}
 		if c.state == clientMail {
 			if err := c.Reset(ctx); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 		}
 		if cause != nil {
-			return nil, nil, cause
+			return nil, nil, nil, cause
 		}
-		return nil, failed, nil
+		return nil, failed, nil, nil
 	}
 	if p.ok == 0 {
 		if err := c.sendEmptyData(ctx); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		return nil, failed, nil
+		return nil, failed, nil, nil
 	}
 	w := c.newDataWriter(ctx, false)
 	return c.copyData(w, body, failed)
@@ -421,13 +421,13 @@ func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []strin
 // copyData copies the body into w and closes it. If reading the body
 // fails, the connection is closed instead, so that the part sent is not
 // taken for the whole message.
-func (c *Client) copyData(w *DataWriter, body io.Reader, failed []RcptError) ([]string, []RcptError, error) {
+func (c *Client) copyData(w *DataWriter, body io.Reader, failed []RcptError) ([]string, []RcptError, []RcptError, error) {
 	_, err := io.Copy(w, body)
 	if err == nil {
 		err = w.Close()
 	} else if w.err == nil {
 		c.abandon(err)
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	return c.finishData(err, failed)
 }
@@ -440,19 +440,32 @@ func (c *Client) abandon(err error) {
 }
 
 // finishData sorts out the result of closing the data writer.
-func (c *Client) finishData(err error, failed []RcptError) ([]string, []RcptError, error) {
+func (c *Client) finishData(err error, failed []RcptError) ([]string, []RcptError, []RcptError, error) {
+	// Recipients refused as too many (RFC 5321 §4.5.3.1.10) may go in
+	// another transaction; only RCPT replies say that, not LMTP's.
+	var retry []RcptError
+	keep := failed[:0:0]
+	for _, f := range failed {
+		var e *Error
+		if errors.As(f.Err, &e) && e.Code == 452 && (e.EnhancedCode == EnhancedCode{} || e.EnhancedCode == EnhancedCode{4, 5, 3}) {
+			retry = append(retry, f)
+		} else {
+			keep = append(keep, f)
+		}
+	}
+	failed = keep
 	if errors.Is(err, errNoRecipient) {
-		return nil, failed, nil
+		return nil, append(failed, retry...), nil, nil
 	}
 	var re *RecipientsError
 	if errors.As(err, &re) {
 		// LMTP: per-recipient results after the data.
-		return re.Accepted, append(failed, re.Failed...), nil
+		return re.Accepted, append(failed, re.Failed...), retry, nil
 	}
 	if err != nil {
-		return nil, failed, err
+		return nil, append(failed, retry...), nil, err
 	}
-	return append([]string(nil), c.rcpts...), failed, nil
+	return append([]string(nil), c.rcpts...), failed, retry, nil
 }
 
 // sendEmptyData ends a DATA the server accepted with no recipient.
@@ -481,24 +494,24 @@ func (c *Client) sendEmptyData(ctx context.Context) error {
 
 // sendStepByStep runs a transaction one command at a time, for servers
 // without PIPELINING.
-func (c *Client) sendStepByStep(ctx context.Context, from string, rcpts []string, body io.Reader, opts *SendOptions, useBdat bool) ([]string, []RcptError, error) {
+func (c *Client) sendStepByStep(ctx context.Context, from string, rcpts []string, body io.Reader, opts *SendOptions, useBdat bool) ([]string, []RcptError, []RcptError, error) {
 	if err := c.Mail(ctx, from, &opts.Mail); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var failed []RcptError
 	for _, r := range rcpts {
 		if err := c.Rcpt(ctx, r, &opts.Rcpt); err != nil {
 			if c.state == clientBroken {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			failed = append(failed, RcptError{Rcpt: r, Err: err})
 		}
 	}
 	if len(c.rcpts) == 0 {
 		if err := c.Reset(ctx); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		return nil, failed, nil
+		return nil, failed, nil, nil
 	}
 	var w *DataWriter
 	var err error
@@ -510,10 +523,10 @@ func (c *Client) sendStepByStep(ctx context.Context, from string, rcpts []string
 	if err != nil {
 		if c.state == clientMail {
 			if rerr := c.Reset(ctx); rerr != nil {
-				return nil, nil, rerr
+				return nil, nil, nil, rerr
 			}
 		}
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	return c.copyData(w, body, failed)
 }
