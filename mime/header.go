@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -231,23 +232,25 @@ func equalFoldASCII(a, b string) bool {
 	return true
 }
 
-// fieldPos locates a field in the block being read. Offsets below
-// len(raw) are in the raw bytes; a folded field's value is in the
-// unfolded area that follows them in the final string.
+// fieldPos locates a field in the block being read, by offsets in the raw
+// bytes. A folded field's value is unfolded by finish, after the raw bytes
+// in the one string that holds the block.
 type fieldPos struct {
 	rawStart, rawEnd int
 	keyEnd           int // key is raw[rawStart:keyEnd]; keyEnd == rawStart for a non-field line
 	valStart, valEnd int
-	folded           bool // value offsets are in unf
+	folded           bool // the value spans lines: raw[valStart:valEnd] holds line ends
 	highBytes        bool // the value has bytes above 0x7f
 }
+
+// posPool recycles the field offsets of ReadHeader, which outlive no call.
+var posPool = sync.Pool{New: func() any { s := make([]fieldPos, 0, 32); return &s }}
 
 // headerReader holds the state of one ReadHeader call.
 type headerReader struct {
 	r       *bufio.Reader
 	lim     Limits
 	raw     []byte // every byte of the block, as read
-	unf     []byte // values of folded fields, unfolded
 	pos     []fieldPos
 	defects []Defect
 	seen    uint64 // bit per DefectKind already recorded once
@@ -276,10 +279,15 @@ func (hr *headerReader) once(k DefectKind, detail string) {
 // buffer: reading a block costs a few allocations, not one per field.
 func ReadHeader(r *bufio.Reader, lim Limits) (Header, []Defect, error) {
 	hr := headerReader{r: r, lim: lim.withDefaults()}
-	var posArr [32]fieldPos
-	hr.pos = posArr[:0]
+	pp := posPool.Get().(*[]fieldPos)
+	hr.pos = (*pp)[:0]
+	hr.raw = make([]byte, 0, hr.sizeHint())
 	err := hr.read()
 	h := hr.finish()
+	if cap(hr.pos) <= 1024 {
+		*pp = hr.pos[:0]
+		posPool.Put(pp)
+	}
 	return h, hr.defects, err
 }
 
@@ -449,6 +457,23 @@ func (hr *headerReader) readLine() (contentEnd int, err error) {
 	return start + end, nil
 }
 
+// sizeHint guesses the block's size from what r has buffered, so that the
+// raw buffer is allocated once: up to the first empty line if it is there.
+func (hr *headerReader) sizeHint() int {
+	if hr.r.Buffered() == 0 {
+		hr.r.Peek(1)
+	}
+	p, _ := hr.r.Peek(hr.r.Buffered())
+	n := len(p)
+	if i := bytes.Index(p, []byte("\n\r\n")); i >= 0 {
+		n = i + 3
+	}
+	if i := bytes.Index(p[:min(n, len(p))], []byte("\n\n")); i >= 0 {
+		n = i + 2
+	}
+	return min(max(n, 64), hr.lim.MaxHeaderBytes)
+}
+
 // grow makes room for n more raw bytes, never past the byte limit, so a
 // huge line costs at most about twice the limit in allocations.
 func (hr *headerReader) grow(n int) []byte {
@@ -557,47 +582,69 @@ func (hr *headerReader) readContinuation() error {
 		return err
 	}
 	p := &hr.pos[len(hr.pos)-1]
-	if !p.folded {
-		us := len(hr.unf)
-		hr.unf = append(hr.unf, hr.raw[p.valStart:p.valEnd]...)
-		p.valStart, p.valEnd, p.folded = us, len(hr.unf), true
-	}
-	cont := hr.raw[start:end]
-	if p.valStart == p.valEnd && p.rawStart != p.keyEnd {
-		// Nothing yet after the colon: the leading WSP is not part of the value.
-		cont = bytes.TrimLeft(cont, " \t")
-	}
-	high, cr := scanLine(cont)
+	high, cr := scanLine(hr.raw[start:end])
 	if cr {
 		hr.once(DefectBareCR, "")
 	}
 	p.highBytes = p.highBytes || high
-	hr.unf = append(hr.unf, cont...)
-	p.valEnd = len(hr.unf)
+	p.folded = true
+	p.valEnd = end
 	p.rawEnd = len(hr.raw)
 	return nil
+}
+
+// unfold appends a folded value, raw[start:end], without its line ends
+// (RFC 5322 §2.2.3: unfolding removes the CRLF only), and without the
+// leading whitespace when the value began on a continuation line.
+func unfold(b *strings.Builder, raw []byte) {
+	lead := true
+	for len(raw) > 0 {
+		line := raw
+		next := len(raw)
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			line, next = raw[:i], i+1
+			// The line end is LF, CR LF or CR CR LF.
+			for k := 0; k < 2 && len(line) > 0 && line[len(line)-1] == '\r'; k++ {
+				line = line[:len(line)-1]
+			}
+		}
+		raw = raw[next:]
+		if lead {
+			line = bytes.TrimLeft(line, " \t")
+			lead = len(line) == 0
+		}
+		b.Write(line)
+	}
 }
 
 func (hr *headerReader) finish() Header {
 	if len(hr.pos) == 0 {
 		return Header{}
 	}
+	folded := 0
+	for _, p := range hr.pos {
+		if p.folded {
+			folded += p.valEnd - p.valStart
+		}
+	}
 	var sb strings.Builder
-	sb.Grow(len(hr.raw) + len(hr.unf))
+	sb.Grow(len(hr.raw) + folded)
 	sb.Write(hr.raw)
-	sb.Write(hr.unf)
+	for i := range hr.pos {
+		p := &hr.pos[i]
+		if p.folded {
+			s := sb.Len()
+			unfold(&sb, hr.raw[p.valStart:p.valEnd])
+			p.valStart, p.valEnd = s, sb.Len()
+		}
+	}
 	s := sb.String()
-	base := len(hr.raw)
 	fields := make([]Field, len(hr.pos))
 	for i, p := range hr.pos {
 		f := &fields[i]
 		f.Raw = hr.raw[p.rawStart:p.rawEnd:p.rawEnd]
-		f.Key = strings.TrimRight(s[p.rawStart:p.keyEnd], " \t")
-		if p.folded {
-			f.Value = s[base+p.valStart : base+p.valEnd]
-		} else {
-			f.Value = s[p.valStart:p.valEnd]
-		}
+		f.Key = s[p.rawStart:p.keyEnd]
+		f.Value = s[p.valStart:p.valEnd]
 		if p.highBytes && !utf8.ValidString(f.Value) {
 			hr.once(DefectNonASCIIHeader, f.Key)
 		}
