@@ -1,0 +1,146 @@
+package imapserver
+
+import (
+	"strconv"
+	"strings"
+)
+
+// capabilities lists what this connection can use now (RFC 9051 §6.1.1):
+// LOGINDISABLED and no AUTH=PLAIN before TLS unless AllowInsecureAuth;
+// STARTTLS only when configured and not yet done.
+func (c *conn) capabilities() string {
+	caps := []string{"IMAP4rev1", "IMAP4rev2"}
+	switch c.state {
+	case stateNotAuth:
+		if c.srv.TLSConfig != nil && !c.isTLS {
+			caps = append(caps, "STARTTLS")
+		}
+		if c.isTLS || c.srv.AllowInsecureAuth {
+			caps = append(caps, "AUTH=PLAIN", "SASL-IR")
+		} else {
+			caps = append(caps, "LOGINDISABLED")
+		}
+		caps = append(caps, "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE")
+	default:
+		caps = append(caps, "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UNSELECT",
+			"UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE",
+			"ESEARCH", "SEARCHRES", "STATUS=SIZE", "CONDSTORE", "UTF8=ACCEPT",
+			"UNAUTHENTICATE", "BINARY",
+			"APPENDLIMIT="+strconv.FormatInt(c.lim.MaxLiteral, 10))
+	}
+	return strings.Join(caps, " ")
+}
+
+func (c *conn) handleCAPABILITY(tag string, uid bool) error {
+	if !c.dec.CRLF() {
+		return nil
+	}
+	c.untagged("CAPABILITY %s", c.capabilities())
+	return nil
+}
+
+func (c *conn) handleNOOP(tag string, uid bool) error {
+	c.dec.CRLF()
+	return nil
+}
+
+func (c *conn) handleLOGOUT(tag string, uid bool) error {
+	if !c.dec.CRLF() {
+		return nil
+	}
+	c.untagged("BYE logging out")
+	c.logout()
+	c.state = stateLogout
+	return nil
+}
+
+// handleID answers RFC 2971 ID; the client's parameters are read and
+// ignored.
+func (c *conn) handleID(tag string, uid bool) error {
+	d := &c.dec
+	if !d.SP() {
+		return nil
+	}
+	if d.Peek('(') {
+		d.readByte()
+		for i := 0; !d.Peek(')'); i++ {
+			if i > 0 && !d.SP() {
+				return nil
+			}
+			if _, ok := d.nstring(); !ok {
+				return nil
+			}
+		}
+		d.readByte()
+	} else if _, ok := d.nstring(); !ok {
+		return nil
+	}
+	if !d.CRLF() {
+		return nil
+	}
+	c.untagged(`ID ("name" "mailwire")`)
+	return nil
+}
+
+// nstring reads a string or NIL ("" for NIL).
+func (d *decoder) nstring() (string, bool) {
+	if d.Peek('N') || d.Peek('n') {
+		a, ok := d.Atom()
+		if ok && !strings.EqualFold(a, "NIL") {
+			return "", d.syntax("expected NIL")
+		}
+		return "", ok
+	}
+	return d.String()
+}
+
+// handleENABLE: RFC 5161, with CONDSTORE (RFC 7162) and UTF8=ACCEPT
+// (RFC 6855) the extensions it can enable.
+func (c *conn) handleENABLE(tag string, uid bool) error {
+	d := &c.dec
+	var enabled []string
+	for d.Peek(' ') {
+		d.readByte()
+		a, ok := d.Atom()
+		if !ok {
+			return nil
+		}
+		switch strings.ToUpper(a) {
+		case "CONDSTORE":
+			if !c.condstore {
+				c.condstore = true
+				enabled = append(enabled, "CONDSTORE")
+			}
+		case "IMAP4REV2":
+			if !c.rev2 {
+				c.rev2 = true
+				enabled = append(enabled, "IMAP4rev2")
+			}
+		case "UTF8=ACCEPT":
+			if !c.utf8 {
+				c.utf8 = true
+				enabled = append(enabled, "UTF8=ACCEPT")
+			}
+		}
+	}
+	if !d.CRLF() {
+		return nil
+	}
+	c.untagged("ENABLED%s", prefixEach(enabled))
+	return nil
+}
+
+func prefixEach(a []string) string {
+	if len(a) == 0 {
+		return ""
+	}
+	return " " + strings.Join(a, " ")
+}
+
+func (c *conn) handleNAMESPACE(tag string, uid bool) error {
+	if !c.dec.CRLF() {
+		return nil
+	}
+	c.untagged(`NAMESPACE (("" "/")) NIL NIL`)
+	return nil
+}

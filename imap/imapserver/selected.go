@@ -1,0 +1,128 @@
+package imapserver
+
+import (
+	"sort"
+	"strconv"
+)
+
+// selected is a session's view of its selected mailbox: its own message
+// sequence numbers, which change only when this session is told of a change
+// (RFC 9051 §2.3.1.2), and the changes it has yet to be told of.
+type selected struct {
+	name     string
+	mbox     Mailbox
+	readOnly bool
+	uids     []uint32 // uids[seq-1]
+	// announced is the message count the client was last told (EXISTS).
+	announced int
+	// held are expunges not yet allowed on the wire (RFC 9051 §7.5.1).
+	held []Update
+	// saved is the result of SEARCH RETURN (SAVE) (RFC 5182), as UIDs.
+	saved []uint32
+}
+
+// seqOf returns the sequence number of uid, 0 if it is not in the view.
+func (s *selected) seqOf(uid uint32) int {
+	i := sort.Search(len(s.uids), func(i int) bool { return s.uids[i] >= uid })
+	if i < len(s.uids) && s.uids[i] == uid {
+		return i + 1
+	}
+	return 0
+}
+
+// flushUpdates tells the client of the changes other sessions made, as
+// unilateral EXISTS, EXPUNGE and FETCH responses. Expunges are held back
+// when allowExpunge is false (during FETCH, STORE, SEARCH and COPY:
+// RFC 9051 §7.5.1).
+func (c *conn) flushUpdates(allowExpunge bool) {
+	s := c.sel
+	if s == nil {
+		return
+	}
+	ups := s.mbox.Updates()
+	if allowExpunge && len(s.held) > 0 {
+		ups = append(s.held, ups...)
+		s.held = nil
+	}
+	if len(ups) == 0 {
+		return
+	}
+	announce := func() {
+		if s.announced != len(s.uids) {
+			s.announced = len(s.uids)
+			c.untagged("%d EXISTS", s.announced)
+		}
+	}
+	var b []byte
+	for _, u := range ups {
+		switch u.Kind {
+		case UpdateExists:
+			if n := len(s.uids); n > 0 && u.UID <= s.uids[n-1] {
+				continue
+			}
+			s.uids = append(s.uids, u.UID)
+		case UpdateExpunge:
+			if !allowExpunge {
+				s.held = append(s.held, u)
+				continue
+			}
+			seq := s.seqOf(u.UID)
+			if seq == 0 {
+				continue
+			}
+			announce()
+			s.uids = append(s.uids[:seq-1], s.uids[seq:]...)
+			s.announced--
+			c.untagged("%d EXPUNGE", seq)
+		case UpdateFlags:
+			seq := s.seqOf(u.UID)
+			if seq == 0 {
+				continue
+			}
+			announce()
+			b = append(b[:0], "* "...)
+			b = strconv.AppendInt(b, int64(seq), 10)
+			b = append(b, " FETCH (UID "...)
+			b = appendUint(b, uint64(u.UID))
+			b = append(b, " FLAGS "...)
+			b = appendFlags(b, u.Flags)
+			if c.condstore {
+				b = append(b, " MODSEQ ("...)
+				b = appendUint(b, u.ModSeq)
+				b = append(b, ')')
+			}
+			b = append(b, ")\r\n"...)
+			c.writer().Write(b)
+		}
+	}
+	announce()
+}
+
+// wake is the function a backend calls when updates are waiting. Outside
+// IDLE they wait for the end of the next command; in IDLE a goroutine is
+// started to write them at once.
+func (c *conn) wake() {
+	if c.idling.Load() && c.flushQueued.CompareAndSwap(false, true) {
+		go c.idleFlush()
+	}
+}
+
+func (c *conn) idleFlush() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.flushQueued.Store(false)
+	if !c.idling.Load() {
+		return
+	}
+	c.flushUpdates(true)
+	c.flush()
+	c.releaseWriter()
+}
+
+func (c *conn) releaseWriter() {
+	if c.bw != nil && c.bw.Buffered() == 0 {
+		c.bw.Reset(nil)
+		writerPool.Put(c.bw)
+		c.bw = nil
+	}
+}

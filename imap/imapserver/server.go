@@ -1,0 +1,256 @@
+package imapserver
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Defaults of [Limits] (DESIGN.md).
+const (
+	DefaultMaxLine          = 64 << 10 // command line without its literals
+	DefaultMaxLiteral       = 64 << 20 // one literal, APPEND size (APPENDLIMIT)
+	DefaultMaxBadCommands   = 20
+	DefaultAuthTimeout      = time.Minute
+	DefaultIdleTimeout      = 30 * time.Minute
+	DefaultIDLETimeout      = 30 * time.Minute // RFC 2177: at least 29 minutes
+	DefaultFailedLoginDelay = time.Second
+	DefaultMaxConnsPerIP    = 0 // no limit
+	DefaultMaxConnsPerUser  = 0 // no limit
+)
+
+// ErrServerClosed is returned by Serve after Shutdown or Close.
+var ErrServerClosed = errors.New("imapserver: server closed")
+
+// Limits bound what one connection may make the server do. Zero fields take
+// the Default* values.
+type Limits struct {
+	// MaxLine bounds a command, its literals included, except an APPEND's
+	// message literal.
+	MaxLine int
+	// MaxLiteral bounds one literal, and so one APPENDed message; it is
+	// advertised as APPENDLIMIT (RFC 7889).
+	MaxLiteral int64
+	// MaxBadCommands: after this many BAD answers in a row the connection
+	// is closed with BYE.
+	MaxBadCommands int
+	// AuthTimeout closes a connection not authenticated after this long
+	// without a command; IdleTimeout, an authenticated one.
+	AuthTimeout, IdleTimeout time.Duration
+	// IDLETimeout ends an IDLE command that lasts longer (RFC 2177).
+	IDLETimeout time.Duration
+	// FailedLoginDelay is the delay after the first failed login; it
+	// doubles with each further failure on the connection (up to 16 times).
+	FailedLoginDelay time.Duration
+	// MaxConnsPerIP and MaxConnsPerUser bound concurrent connections from
+	// one address and sessions of one user; 0 means no limit.
+	MaxConnsPerIP, MaxConnsPerUser int
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxLine <= 0 {
+		l.MaxLine = DefaultMaxLine
+	}
+	if l.MaxLiteral <= 0 {
+		l.MaxLiteral = DefaultMaxLiteral
+	}
+	if l.MaxBadCommands <= 0 {
+		l.MaxBadCommands = DefaultMaxBadCommands
+	}
+	if l.AuthTimeout <= 0 {
+		l.AuthTimeout = DefaultAuthTimeout
+	}
+	if l.IdleTimeout <= 0 {
+		l.IdleTimeout = DefaultIdleTimeout
+	}
+	if l.IDLETimeout <= 0 {
+		l.IDLETimeout = DefaultIDLETimeout
+	}
+	if l.FailedLoginDelay < 0 {
+		l.FailedLoginDelay = 0
+	} else if l.FailedLoginDelay == 0 {
+		l.FailedLoginDelay = DefaultFailedLoginDelay
+	}
+	return l
+}
+
+// Server serves IMAP4rev2 (RFC 9051) and IMAP4rev1 (RFC 3501) over a
+// [Backend]. Its fields must not change once serving has started.
+type Server struct {
+	// Backend authenticates users and stores their mail. Required.
+	Backend Backend
+	// TLSConfig enables STARTTLS when not nil.
+	TLSConfig *tls.Config
+	// AllowInsecureAuth allows LOGIN and AUTHENTICATE PLAIN without TLS.
+	AllowInsecureAuth bool
+	// Limits bound each connection.
+	Limits Limits
+	// Logger receives connection errors and recovered panics; nil is
+	// silent.
+	Logger *slog.Logger
+	// Greeting is the text of the greeting; empty gives a default.
+	Greeting string
+	// DebugWriter, when not nil, receives a copy of everything the server
+	// reads and writes. It may hold passwords.
+	DebugWriter io.Writer
+
+	mu        sync.Mutex
+	listeners map[net.Listener]struct{}
+	conns     map[*conn]struct{}
+	perIP     map[string]int
+	perUser   map[string]int
+	closed    atomic.Bool
+	active    sync.WaitGroup
+}
+
+// Serve accepts connections on l and serves each in its own goroutine. It
+// returns ErrServerClosed after Shutdown or Close.
+func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	if s.closed.Load() {
+		s.mu.Unlock()
+		return ErrServerClosed
+	}
+	if s.listeners == nil {
+		s.listeners = map[net.Listener]struct{}{}
+	}
+	s.listeners[l] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, l)
+		s.mu.Unlock()
+	}()
+	var delay time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if s.closed.Load() {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				time.Sleep(delay)
+				continue
+			}
+			return err
+		}
+		delay = 0
+		go s.ServeConn(nc)
+	}
+}
+
+// ServeConn serves one connection until it ends; rw may be a net.Conn
+// (then deadlines and STARTTLS apply) or any io.ReadWriter.
+func (s *Server) ServeConn(rw io.ReadWriter) {
+	c := newConn(s, rw)
+	if !s.track(c, true) {
+		c.writeRaw("* BYE server shutting down\r\n")
+		c.close()
+		return
+	}
+	defer s.track(c, false)
+	c.serve()
+}
+
+func (s *Server) track(c *conn, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if add {
+		if s.closed.Load() {
+			return false
+		}
+		if s.conns == nil {
+			s.conns = map[*conn]struct{}{}
+		}
+		s.conns[c] = struct{}{}
+		s.active.Add(1)
+		return true
+	}
+	delete(s.conns, c)
+	s.active.Done()
+	return true
+}
+
+// acquire counts a connection of a kind (address or user); false when over
+// the limit.
+func (s *Server) acquire(m *map[string]int, key string, limit int) bool {
+	if limit <= 0 || key == "" {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if *m == nil {
+		*m = map[string]int{}
+	}
+	if (*m)[key] >= limit {
+		return false
+	}
+	(*m)[key]++
+	return true
+}
+
+func (s *Server) release(m *map[string]int, key string, limit int) {
+	if limit <= 0 || key == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if (*m)[key]--; (*m)[key] <= 0 {
+		delete(*m, key)
+	}
+}
+
+// Close stops the listeners and closes every connection at once.
+func (s *Server) Close() error {
+	s.closed.Store(true)
+	s.mu.Lock()
+	for l := range s.listeners {
+		l.Close()
+	}
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.close()
+	}
+	return nil
+}
+
+// Shutdown stops the listeners, sends BYE to connections waiting for a
+// command (or in IDLE) and waits for every connection to end, or for ctx.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.closed.Store(true)
+	s.mu.Lock()
+	for l := range s.listeners {
+		l.Close()
+	}
+	for c := range s.conns {
+		c.shutdown()
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() { s.active.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		s.Close()
+		return ctx.Err()
+	}
+}
+
+func (s *Server) logf(msg string, args ...any) {
+	if s.Logger != nil {
+		s.Logger.Warn(msg, args...)
+	}
+}
