@@ -5,4 +5,27 @@
 // message/rfc822 parts, undoes transfer encodings and charsets, and records
 // every departure from the RFCs as a [Defect] instead of failing. The encoder
 // writes messages that are 7-bit clean unless told the transport allows more.
+//
+// # Header fields
+//
+// [ReadHeader] reads one header block into a [Header]: fields in order,
+// duplicates kept, values unfolded, the raw bytes of each field kept so that
+// [Header.WriteTo] re-emits them unchanged; lines that are not fields are
+// reported as defects, and the size and field count are bounded by [Limits].
+// Field values are then read with:
+//
+//   - [DecodeWords] and [Header.Text]: RFC 2047 encoded words, in any charset
+//     golang.org/x/text knows by an IANA or WHATWG name, and UTF-7 (RFC 2152);
+//     [EncodeWords] writes them. [CharsetReader] and [DecodeCharset] convert
+//     bodies and parameters to UTF-8.
+//   - [ParseMediaType], [ParseDisposition], [ParseParamsRaw]: Content-Type
+//     (RFC 2045 §5.1) and Content-Disposition (RFC 2183) with RFC 2231
+//     continuations and charsets, and the non-standard forms real mail has;
+//     [FormatMediaType] and [FormatDisposition] write them.
+//   - [ParseAddressList]: RFC 5322 §3.4 address lists with groups, comments,
+//     quoted local parts, the obsolete syntax of §4.4 and UTF-8 (RFC 6532);
+//     [FormatAddressList] writes them back so that they read the same.
+//   - [ParseDate] (RFC 5322 §3.3 and §4.3) and [ParseDateLenient] (what mail
+//     software really writes); [FormatDate].
+//   - [ParseMessageIDList]: Message-ID, In-Reply-To and References (§3.6.4).
 package mime
