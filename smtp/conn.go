@@ -289,15 +289,18 @@ func (c *conn) readCommand() ([]byte, error) {
 			if err := c.r.DiscardLine(); err != nil {
 				return nil, err
 			}
+			if !c.countBadCommand() {
+				return nil, errTooManyErrors
+			}
 			c.writeString(replyLineTooLong)
 		case errors.Is(err, textwire.ErrBareLF), errors.Is(err, textwire.ErrBareCR):
 			// RFC 5321 §2.3.8: CR and LF only appear together as CRLF.
+			if !c.countBadCommand() {
+				return nil, errTooManyErrors
+			}
 			c.writeString(replyBareInCmd)
 		default:
 			return nil, err
-		}
-		if !c.countBadCommand() {
-			return nil, errTooManyErrors
 		}
 		if c.br.Buffered() == 0 {
 			if err := c.flush(); err != nil {
