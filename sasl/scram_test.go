@@ -310,6 +310,9 @@ func TestScramServerRejectsBadClientFirst(t *testing.T) {
 		{"n", "invalid-encoding"},
 		{"n,", "invalid-encoding"},
 		{"n,,n=user,r=abc\x7f", "invalid-encoding"},
+		{"n,,n=us\x00er,r=abc", "invalid-encoding"},
+		{"n,,n=us\xffer,r=abc", "invalid-encoding"},
+		{"n,,n=us\u0007er,r=abc", "invalid-username-encoding"},
 		{"p=tls-exporter,,n=user,r=abc", "channel-binding-not-supported"},
 	} {
 		s := v.server(t, nil, nil)
@@ -376,6 +379,10 @@ func TestScramSASLprepPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err = NewScramClient(ScramSHA256, "", "user", "pen\x07cil", nil).Start()
+	wantIs(t, err, ErrInvalidCredentials)
+	_, _, err = NewScramClient(ScramSHA256, "", "us\x00er", "pencil", nil).Start()
+	wantIs(t, err, ErrInvalidCredentials)
+	_, _, err = NewScramClient(ScramSHA256, "ad\x00min", "user", "pencil", nil).Start()
 	wantIs(t, err, ErrInvalidCredentials)
 	_, _, err = NewScramClient(ScramSHA256, "", "", "pencil", nil).Start()
 	wantIs(t, err, ErrInvalidCredentials)
