@@ -102,7 +102,6 @@ type addrParser struct {
 	i       int
 	defects []Defect
 	comment string // the first comment seen in the current mailbox
-	inGroup bool
 }
 
 func (p *addrParser) bad(detail string) {
@@ -266,7 +265,7 @@ func phraseText(ws []word) string {
 func (p *addrParser) localText(ws []word) string {
 	var b strings.Builder
 	prevDot := true
-	for i, w := range ws {
+	for _, w := range ws {
 		if w.kind == wordDot {
 			if prevDot {
 				p.bad("empty atom in local part")
@@ -279,7 +278,6 @@ func (p *addrParser) localText(ws []word) string {
 			}
 			prevDot = false
 		}
-		_ = i
 		b.WriteString(w.text)
 	}
 	if prevDot && len(ws) > 0 {

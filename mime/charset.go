@@ -27,8 +27,8 @@ type charsetEntry struct {
 	enc  encoding.Encoding
 }
 
-// charsetCache maps a lowercased charset name to its charsetEntry, so the
-// index lookups (which build strings) run once per name.
+// charsetCache maps a lowercased known charset name to its charsetEntry,
+// so the index lookups run once per name.
 var charsetCache sync.Map
 
 // normCharset lowercases an ASCII charset name and strips the quotes, spaces
@@ -69,8 +69,9 @@ func lookupCharset(name string) charsetEntry {
 	if err == nil && enc != nil {
 		ent = charsetEntry{kind: charsetOther, enc: enc}
 	}
-	// Bound the cache: names come from untrusted input.
-	if ent.kind != charsetUnknown || len(name) <= 40 {
+	// Only known names are cached: names come from untrusted input, and
+	// the known ones are a finite set.
+	if ent.kind != charsetUnknown {
 		charsetCache.Store(name, ent)
 	}
 	return ent
@@ -242,14 +243,4 @@ func (d *utf7Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, er
 		nDst += utf8.EncodeRune(dst[nDst:], utf8.RuneError)
 	}
 	return nDst, nSrc, nil
-}
-
-// isASCII reports whether b has no byte above 0x7f.
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }

@@ -80,6 +80,9 @@ func ParseMessageIDList(s string) ([]string, []Defect) {
 			}
 		}
 	}
+	if len(ids) >= maxMessageIDs && i < len(s) {
+		bad("too many msg-ids")
+	}
 	return ids, defects
 }
 

@@ -58,3 +58,10 @@ func TestFormatMessageIDListReadsBack(t *testing.T) {
 		t.Errorf("NewMessageID is not fresh or has the wrong host: %q", ids[1])
 	}
 }
+
+func TestParseMessageIDListBoundsIDs(t *testing.T) {
+	ids, ds := ParseMessageIDList(strings.Repeat("<a@b> ", maxMessageIDs+10))
+	if len(ids) != maxMessageIDs || len(ds) != 1 {
+		t.Errorf("got %d ids, want the limit %d", len(ids), maxMessageIDs)
+	}
+}

@@ -127,3 +127,24 @@ func TestFormatMediaTypeUsesRFC2231ForNonASCII(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestParseMediaTypeBoundsParameters(t *testing.T) {
+	in := "text/plain" + strings.Repeat("; a=b", maxParams+10)
+	mt, ok, ds := ParseMediaType(in)
+	if !ok || len(mt.Params) != 1 {
+		t.Fatalf("ok=%v, %d params", ok, len(mt.Params))
+	}
+	var sawLimit bool
+	for _, d := range ds {
+		if d.Kind == DefectInvalidParameter && strings.Contains(d.Detail, "too many parameters") {
+			sawLimit = true
+		}
+	}
+	if !sawLimit {
+		t.Errorf("no defect for crossing the parameter limit: %v", ds)
+	}
+	_, ps, _ := ParseParamsRaw(in)
+	if len(ps) != maxParams {
+		t.Errorf("ParseParamsRaw kept %d parameters, want %d", len(ps), maxParams)
+	}
+}
