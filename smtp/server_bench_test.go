@@ -1,0 +1,119 @@
+package smtp
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// discardBackend reads and drops every message.
+type discardBackend struct{}
+
+type discardSession struct{}
+
+func (discardBackend) NewSession(*Conn) (Session, error) { return discardSession{}, nil }
+func (discardSession) Mail(string, *MailOptions) error   { return nil }
+func (discardSession) Rcpt(string, *RcptOptions) error   { return nil }
+func (discardSession) Reset()                            {}
+func (discardSession) Logout() error                     { return nil }
+func (discardSession) Data(r io.Reader) error {
+	_, err := io.Copy(io.Discard, r)
+	return err
+}
+
+// benchMessage is a dot-stuffed message of about size bytes, ending in
+// CRLF, with a few lines starting with a dot.
+func benchMessage(size int) string {
+	var b strings.Builder
+	b.WriteString("From: a@bar.com\r\nTo: b@foo.com\r\nSubject: bench\r\n\r\n")
+	line := strings.Repeat("abcdefghij", 7) + "\r\n"
+	for i := 0; b.Len() < size; i++ {
+		if i%50 == 7 {
+			b.WriteString("..stuffed\r\n")
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+func BenchmarkServer(b *testing.B) {
+	for _, size := range []int{4 << 10, 100 << 10} {
+		for _, conns := range []int{1, 16, 64} {
+			b.Run(fmt.Sprintf("%dKB/conns=%d", size>>10, conns), func(b *testing.B) {
+				benchServer(b, size, conns)
+			})
+		}
+	}
+}
+
+func benchServer(b *testing.B, size, conns int) {
+	srv := &Server{Backend: discardBackend{}, Domain: "bench", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	msg := benchMessage(size)
+	envelope := []byte("MAIL FROM:<a@bar.com>\r\nRCPT TO:<b@foo.com>\r\nDATA\r\n")
+	body := []byte(msg + ".\r\n")
+	per := make([]int, conns)
+	for i := 0; i < b.N; i++ {
+		per[i%conns]++
+	}
+	clients := make([]net.Conn, conns)
+	readers := make([]*bufio.Reader, conns)
+	for i := range clients {
+		cc, sc := net.Pipe()
+		go srv.ServeConn(sc)
+		clients[i], readers[i] = cc, bufio.NewReader(cc)
+		readReply(b, readers[i])
+		cc.Write([]byte("EHLO bench\r\n"))
+		readReply(b, readers[i])
+	}
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range clients {
+		wg.Add(1)
+		go func(c net.Conn, r *bufio.Reader, n int) {
+			defer wg.Done()
+			for j := 0; j < n; j++ {
+				// RFC 2920: the envelope in one write.
+				c.Write(envelope)
+				readReply(b, r)
+				readReply(b, r)
+				readReply(b, r)
+				c.Write(body)
+				readReply(b, r)
+			}
+		}(clients[i], readers[i], per[i])
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msg/s")
+	for _, c := range clients {
+		c.Close()
+	}
+	srv.Close()
+}
+
+func readReply(b *testing.B, r *bufio.Reader) {
+	for {
+		line, err := r.ReadSlice('\n')
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		if len(line) < 4 || line[0] >= '4' {
+			b.Errorf("reply %q", line)
+			return
+		}
+		if line[3] != '-' {
+			return
+		}
+	}
+}
