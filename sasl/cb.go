@@ -17,6 +17,10 @@ const (
 	// TLSServerEndPoint is RFC 5929 §4's type: a hash of the server's
 	// certificate.
 	TLSServerEndPoint = "tls-server-end-point"
+	// TLSUnique is RFC 5929 §3's type, RFC 5802 §6.1's default for TLS
+	// 1.2; it is undefined for TLS 1.3 and for resumed TLS 1.2 sessions
+	// without extended master secret.
+	TLSUnique = "tls-unique"
 )
 
 // ChannelBinding is the data that binds a SCRAM -PLUS exchange to the TLS
@@ -41,6 +45,9 @@ const exporterLabel = "EXPORTER-Channel-Binding"
 // with the extended master secret (RFC 7627); crypto/tls refuses to export
 // keying material from TLS 1.2 without it, and so does this function.
 //
+// For [TLSUnique] (RFC 5929 §3) it uses the first Finished message, on
+// TLS 1.2 only, and works on both sides.
+//
 // For [TLSServerEndPoint] (RFC 5929 §4.1) it hashes cs.PeerCertificates[0],
 // so it works on the client side only; a server uses
 // [ServerEndPointBinding] with its own certificate.
@@ -60,6 +67,13 @@ func ChannelBindingFromTLS(cs *tls.ConnectionState, kind string) (*ChannelBindin
 			return nil, &Error{Err: ErrChannelBinding, Reason: "tls-exporter unavailable", Cause: err}
 		}
 		return &ChannelBinding{Type: TLSExporter, Data: data}, nil
+	case TLSUnique:
+		// crypto/tls leaves TLSUnique nil where RFC 5929 §3 does not
+		// define it safely (TLS 1.3, resumption without EMS).
+		if len(cs.TLSUnique) == 0 || cs.Version >= tls.VersionTLS13 {
+			return nil, newError("", ErrChannelBinding, "tls-unique is not available on this connection")
+		}
+		return &ChannelBinding{Type: TLSUnique, Data: append([]byte(nil), cs.TLSUnique...)}, nil
 	case TLSServerEndPoint:
 		if len(cs.PeerCertificates) == 0 {
 			return nil, newError("", ErrChannelBinding, "no peer certificate for tls-server-end-point")
@@ -67,6 +81,25 @@ func ChannelBindingFromTLS(cs *tls.ConnectionState, kind string) (*ChannelBindin
 		return ServerEndPointBinding(cs.PeerCertificates[0])
 	}
 	return nil, newError("", ErrChannelBinding, fmt.Sprintf("unsupported channel binding type %q", kind))
+}
+
+// ServerChannelBindings returns every channel binding a server can offer
+// on the connection cs, for [ScramServerConfig]: tls-exporter, tls-unique
+// where they are defined, and tls-server-end-point for leaf, the server's
+// own certificate (nil to leave it out).
+func ServerChannelBindings(cs *tls.ConnectionState, leaf *x509.Certificate) []*ChannelBinding {
+	var cbs []*ChannelBinding
+	for _, kind := range []string{TLSExporter, TLSUnique} {
+		if cb, err := ChannelBindingFromTLS(cs, kind); err == nil {
+			cbs = append(cbs, cb)
+		}
+	}
+	if cs != nil && cs.HandshakeComplete && leaf != nil {
+		if cb, err := ServerEndPointBinding(leaf); err == nil {
+			cbs = append(cbs, cb)
+		}
+	}
+	return cbs
 }
 
 // ServerEndPointBinding returns the tls-server-end-point channel binding of

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"math/big"
 	"net"
+	"strings"
 	"testing"
 	"time"
 )
@@ -203,4 +204,59 @@ func TestScramPlusOverTLS(t *testing.T) {
 	wantIs(t, err, ErrChannelBinding)
 	_, _, err = NewScramClient(ScramSHA256Plus, "", "user", "pencil", &ChannelBinding{Type: "bad type"}).Start()
 	wantIs(t, err, ErrChannelBinding)
+}
+
+func TestTLSUniqueOnlyOnTLS12(t *testing.T) {
+	cert, _ := testCert(t, p256Key(t))
+	ccs, scs := tlsStates(t, cert, tls.VersionTLS12)
+	c, err := ChannelBindingFromTLS(&ccs, TLSUnique)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ChannelBindingFromTLS(&scs, TLSUnique)
+	if err != nil || !bytes.Equal(c.Data, s.Data) || len(c.Data) == 0 {
+		t.Errorf("client %x, server %x, %v", c.Data, s, err)
+	}
+	ccs, _ = tlsStates(t, cert, tls.VersionTLS13)
+	_, err = ChannelBindingFromTLS(&ccs, TLSUnique)
+	wantIs(t, err, ErrChannelBinding)
+}
+
+func TestServerChannelBindings(t *testing.T) {
+	cert, leaf := testCert(t, p256Key(t))
+	for _, tc := range []struct {
+		version uint16
+		want    []string
+	}{
+		{tls.VersionTLS12, []string{TLSExporter, TLSUnique, TLSServerEndPoint}},
+		{tls.VersionTLS13, []string{TLSExporter, TLSServerEndPoint}},
+	} {
+		ccs, scs := tlsStates(t, cert, tc.version)
+		cbs := ServerChannelBindings(&scs, leaf)
+		var got []string
+		for _, cb := range cbs {
+			got = append(got, cb.Type)
+		}
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("TLS %x: %q, want %q", tc.version, got, tc.want)
+		}
+		// A server offering them all accepts a client with any of them.
+		for _, kind := range tc.want {
+			ccb, err := ChannelBindingFromTLS(&ccs, kind)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cr, _ := DeriveScramCredentials(ScramSHA1, "pencil", []byte("salt"), 4096)
+			s := NewScramServerConfig(ScramSHA1Plus, ScramServerConfig{
+				Lookup:          func(string) (ScramCredentials, error) { return cr, nil },
+				ChannelBindings: cbs,
+			})
+			if err := exchange(t, NewScramClient(ScramSHA1Plus, "", "user", "pencil", ccb), s, true); err != nil {
+				t.Errorf("TLS %x, %s: %v", tc.version, kind, err)
+			}
+		}
+	}
+	if cbs := ServerChannelBindings(nil, leaf); len(cbs) != 0 {
+		t.Errorf("no TLS: %v", cbs)
+	}
 }

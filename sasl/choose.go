@@ -41,8 +41,9 @@ var passwordOrder = []string{ScramSHA256Plus, ScramSHA1Plus, ScramSHA256, ScramS
 //
 // The first of these lists that yields a mechanism wins. cs is the TLS
 // connection state, nil before TLS. The -PLUS variants need cs: Choose binds
-// to tls-exporter (RFC 9266), or tls-server-end-point when the connection
-// cannot export keying material (TLS 1.2 without extended master secret).
+// with the default type, tls-exporter on TLS 1.3 (RFC 9266 §3) and
+// tls-unique on TLS 1.2 (RFC 5802 §6.1), falling back to tls-exporter and
+// then tls-server-end-point where the default is unavailable.
 // When the client can bind but the server offers no -PLUS variant, SCRAM
 // sends the "y" flag so that the server can detect a downgrade (RFC 5802
 // §6). PLAIN, LOGIN, XOAUTH2 and OAUTHBEARER send a reusable secret and are
@@ -118,14 +119,19 @@ func Choose(offered []string, creds Credentials, cs *tls.ConnectionState, allowI
 	return nil, ErrNoMechanism
 }
 
-// bestBinding returns tls-exporter if the connection allows it, else
-// tls-server-end-point, else nil.
+// bestBinding returns the default channel binding of the connection: on
+// TLS 1.3 tls-exporter (RFC 9266 §3), on TLS 1.2 tls-unique (RFC 5802
+// §6.1), then whichever of tls-exporter and tls-server-end-point works, else
+// nil.
 func bestBinding(cs *tls.ConnectionState) *ChannelBinding {
-	if cb, err := ChannelBindingFromTLS(cs, TLSExporter); err == nil {
-		return cb
+	kinds := []string{TLSExporter, TLSServerEndPoint}
+	if cs.Version < tls.VersionTLS13 {
+		kinds = []string{TLSUnique, TLSExporter, TLSServerEndPoint}
 	}
-	if cb, err := ChannelBindingFromTLS(cs, TLSServerEndPoint); err == nil {
-		return cb
+	for _, kind := range kinds {
+		if cb, err := ChannelBindingFromTLS(cs, kind); err == nil {
+			return cb
+		}
 	}
 	return nil
 }

@@ -63,20 +63,31 @@ func TestChoose(t *testing.T) {
 }
 
 // The chosen SCRAM-PLUS client logs in to a server bound to the same
-// connection.
+// connection and offering every binding type: tls-unique on TLS 1.2 (RFC
+// 5802 §6.1), tls-exporter on TLS 1.3 (RFC 9266 §3).
 func TestChooseScramPlusLogsIn(t *testing.T) {
-	cert, _ := testCert(t, p256Key(t))
-	ccs, scs := tlsStates(t, cert, tls.VersionTLS12)
-	c, err := Choose(ScramMechanisms(&ChannelBinding{}), Credentials{Username: "user", Password: "pencil"}, &ccs, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scb, err := ChannelBindingFromTLS(&scs, TLSExporter)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, s := scramPair(t, ScramSHA256Plus, "pencil", nil, scb)
-	if err := exchange(t, c, s, true); err != nil {
-		t.Fatal(err)
+	cert, leaf := testCert(t, p256Key(t))
+	for _, tc := range []struct {
+		version uint16
+		want    string
+	}{{tls.VersionTLS12, "p=tls-unique,,"}, {tls.VersionTLS13, "p=tls-exporter,,"}} {
+		ccs, scs := tlsStates(t, cert, tc.version)
+		c, err := Choose(ScramMechanisms(&ChannelBinding{}), Credentials{Username: "user", Password: "pencil"}, &ccs, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cr, _ := DeriveScramCredentials(ScramSHA256, "pencil", []byte("salt"), 4096)
+		s := NewScramServerConfig(ScramSHA256Plus, ScramServerConfig{
+			Lookup:          func(string) (ScramCredentials, error) { return cr, nil },
+			ChannelBindings: ServerChannelBindings(&scs, leaf),
+		})
+		_, ir, _ := c.Start()
+		if !strings.HasPrefix(string(ir), tc.want) {
+			t.Errorf("TLS %x: client-first %q, want %q", tc.version, ir, tc.want)
+		}
+		c, _ = Choose(ScramMechanisms(&ChannelBinding{}), Credentials{Username: "user", Password: "pencil"}, &ccs, false)
+		if err := exchange(t, c, s, true); err != nil {
+			t.Errorf("TLS %x: %v", tc.version, err)
+		}
 	}
 }

@@ -510,7 +510,8 @@ type ScramAuthorize func(authzid, username string) error
 // every exchange with [ErrChannelBinding].
 //
 // authorize may be nil: then a client may only ask for authzid equal to its
-// username.
+// username. To accept several channel binding types on one connection, use
+// [NewScramServerConfig] with [ServerChannelBindings].
 //
 // On failure the error is an [*Error] whose Reason is RFC 5802's
 // server-error-value ("invalid-proof", "unknown-user"...). The server does
@@ -520,11 +521,41 @@ type ScramAuthorize func(authzid, username string) error
 // itself hides whether a user exists, as an unknown user gets decoy salt
 // and iteration count and fails only at the proof.
 func NewScramServer(mech string, lookup ScramLookup, cb *ChannelBinding, authorize ScramAuthorize) Server {
+	var cbs []*ChannelBinding
+	if cb != nil {
+		cbs = []*ChannelBinding{cb}
+	}
+	return NewScramServerConfig(mech, ScramServerConfig{Lookup: lookup, Authorize: authorize, ChannelBindings: cbs})
+}
+
+// ScramServerConfig configures [NewScramServerConfig].
+type ScramServerConfig struct {
+	// Lookup returns the stored credentials of a user.
+	Lookup ScramLookup
+	// Authorize decides whether a user may act as the authzid it asked
+	// for; nil allows only authzid equal to the username.
+	Authorize ScramAuthorize
+	// ChannelBindings are the bindings of the server's side of the TLS
+	// connection, one per type it supports ([ServerChannelBindings]); the
+	// client's choice among them is used (RFC 5802 §6.1). Empty means no
+	// channel binding.
+	ChannelBindings []*ChannelBinding
+}
+
+// NewScramServerConfig is [NewScramServer] with a server that may accept
+// several channel binding types.
+func NewScramServerConfig(mech string, cfg ScramServerConfig) Server {
 	m, ok := lookupScram(mech)
 	if !ok {
 		m.name = mech
 	}
-	return &scramServer{mech: m, known: ok, lookup: lookup, cb: cb, authorize: authorize, nonce: scramNonce}
+	var cbs []*ChannelBinding
+	for _, cb := range cfg.ChannelBindings {
+		if cb != nil {
+			cbs = append(cbs, cb)
+		}
+	}
+	return &scramServer{mech: m, known: ok, lookup: cfg.Lookup, cbs: cbs, authorize: cfg.Authorize, nonce: scramNonce}
 }
 
 type scramServer struct {
@@ -532,7 +563,8 @@ type scramServer struct {
 	mech      scramMech
 	known     bool
 	lookup    ScramLookup
-	cb        *ChannelBinding
+	cbs       []*ChannelBinding
+	cb        *ChannelBinding // the one the client chose
 	authorize ScramAuthorize
 	nonce     func() (string, error) // replaced by tests
 
@@ -561,7 +593,7 @@ func (s *scramServer) Next(resp []byte) ([]byte, bool, error) {
 			s.state = 4
 			return nil, false, newError(mech, ErrUnsupported, "not a SCRAM mechanism")
 		}
-		if s.mech.plus && s.cb == nil {
+		if s.mech.plus && len(s.cbs) == 0 {
 			return s.fail("channel-binding-not-supported", "no channel binding on this connection")
 		}
 		if resp == nil && s.state == 0 {
@@ -614,7 +646,7 @@ func (s *scramServer) clientFirst(msg string) ([]byte, bool, error) {
 		}
 		// RFC 5802 §6: "y" while the server supports channel binding
 		// MUST fail: someone removed -PLUS from the offered list.
-		if s.cb != nil {
+		if len(s.cbs) > 0 {
 			return s.fail("server-does-support-channel-binding", "downgrade detected")
 		}
 	case strings.HasPrefix(flag, "p="):
@@ -627,7 +659,13 @@ func (s *scramServer) clientFirst(msg string) ([]byte, bool, error) {
 		}
 		// RFC 5802 §6.1: servers MUST choose the type the client asked
 		// for, or fail.
-		if name != s.cb.Type {
+		for _, cb := range s.cbs {
+			if cb.Type == name {
+				s.cb = cb
+				break
+			}
+		}
+		if s.cb == nil {
 			return s.fail("unsupported-channel-binding-type", "client asked for "+name)
 		}
 	default:
