@@ -46,7 +46,7 @@ const exporterLabel = "EXPORTER-Channel-Binding"
 // keying material from TLS 1.2 without it, and so does this function.
 //
 // For [TLSUnique] (RFC 5929 §3) it uses the first Finished message, on
-// TLS 1.2 only, and works on both sides.
+// TLS 1.2 with extended master secret only, and works on both sides.
 //
 // For [TLSServerEndPoint] (RFC 5929 §4.1) it hashes cs.PeerCertificates[0],
 // so it works on the client side only; a server uses
@@ -72,6 +72,13 @@ func ChannelBindingFromTLS(cs *tls.ConnectionState, kind string) (*ChannelBindin
 		// define it safely (TLS 1.3, resumption without EMS).
 		if len(cs.TLSUnique) == 0 || cs.Version >= tls.VersionTLS13 {
 			return nil, newError("", ErrChannelBinding, "tls-unique is not available on this connection")
+		}
+		// Without the extended master secret tls-unique falls to the
+		// triple handshake attack (RFC 7627 §1). crypto/tls exports
+		// keying material from TLS 1.2 only with EMS, which makes the
+		// export a test for it.
+		if _, err := cs.ExportKeyingMaterial(exporterLabel, nil, 32); err != nil {
+			return nil, &Error{Err: ErrChannelBinding, Reason: "tls-unique needs extended master secret", Cause: err}
 		}
 		return &ChannelBinding{Type: TLSUnique, Data: append([]byte(nil), cs.TLSUnique...)}, nil
 	case TLSServerEndPoint:
