@@ -1,7 +1,10 @@
 package mime
 
 import (
+	"bytes"
+	"encoding/binary"
 	"io"
+	"math/bits"
 	"strings"
 )
 
@@ -98,64 +101,110 @@ type EncodingOptions struct {
 // opts allow them and the data needs them, else quoted-printable for text
 // that is mostly ASCII and base64 for everything else.
 func ChooseEncoding(data []byte, text bool, opts EncodingOptions) string {
-	var high, ctl, nul int
-	bareEOL := false
-	lineLen, maxLine := 0, 0
-	for i, c := range data {
-		switch {
-		case c == '\n':
-			if i == 0 || data[i-1] != '\r' {
-				bareEOL = true
+	if !text {
+		// Most attachments are binary: the first word tells.
+		if hasHighBit(data) || bytes.IndexByte(data, 0) >= 0 {
+			if opts.AllowBinary {
+				return EncodingBinary
 			}
-			if lineLen > maxLine {
-				maxLine = lineLen
-			}
-			lineLen = 0
-			continue
-		case c == '\r':
-			if i+1 >= len(data) || data[i+1] != '\n' {
-				bareEOL = true
-				ctl++
-			}
-			continue
-		case c == 0:
-			nul++
-		case c >= 0x80:
-			high++
-		case c < 0x20 && c != '\t' || c == 0x7F:
-			ctl++
+			return EncodingBase64
 		}
-		lineLen++
-	}
-	if lineLen > maxLine {
-		maxLine = lineLen
-	}
-	longLines := maxLine > 998 // RFC 5322 §2.1.1, RFC 2045 §2.7
-	if text {
-		bareCR := false
-		for i, c := range data {
-			if c == '\r' && (i+1 >= len(data) || data[i+1] != '\n') {
-				bareCR = true
-				break
-			}
-		}
+		bareEOL, long := lineShape(data)
 		switch {
-		case nul == 0 && !bareCR && !longLines && high == 0:
+		case !bareEOL && !long:
 			return Encoding7Bit
-		case opts.Allow8Bit && nul == 0 && !bareCR && !longLines:
-			return Encoding8Bit
 		case opts.AllowBinary:
 			return EncodingBinary
-		case (high+ctl+nul)*6 <= len(data): // mostly ASCII
-			return EncodingQuotedPrintable
 		}
 		return EncodingBase64
 	}
+	high := countHighBits(data)
+	nul := bytes.IndexByte(data, 0) >= 0
+	bareCR := hasBareCR(data)
+	_, long := lineShape(data)
 	switch {
-	case nul == 0 && !bareEOL && !longLines && high == 0 && ctl == 0:
+	case !nul && !bareCR && !long && high == 0:
 		return Encoding7Bit
+	case opts.Allow8Bit && !nul && !bareCR && !long:
+		return Encoding8Bit
 	case opts.AllowBinary:
 		return EncodingBinary
+	case high*6 <= len(data): // mostly ASCII
+		return EncodingQuotedPrintable
 	}
 	return EncodingBase64
+}
+
+const highBits = 0x8080808080808080
+
+// hasHighBit reports whether data holds a byte above 0x7f, eight at a time.
+func hasHighBit(data []byte) bool {
+	i := 0
+	for ; i+8 <= len(data); i += 8 {
+		if binary.LittleEndian.Uint64(data[i:])&highBits != 0 {
+			return true
+		}
+	}
+	for ; i < len(data); i++ {
+		if data[i] >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// countHighBits counts the bytes above 0x7f, eight at a time.
+func countHighBits(data []byte) int {
+	n, i := 0, 0
+	for ; i+8 <= len(data); i += 8 {
+		n += bits.OnesCount64(binary.LittleEndian.Uint64(data[i:]) & highBits)
+	}
+	for ; i < len(data); i++ {
+		if data[i] >= 0x80 {
+			n++
+		}
+	}
+	return n
+}
+
+// lineShape reports whether data has a CR or LF that is not part of a
+// CRLF, and whether a line is longer than 998 octets (RFC 5322 §2.1.1).
+func lineShape(data []byte) (bareEOL, long bool) {
+	rest := data
+	for {
+		i := bytes.IndexByte(rest, '\n')
+		line := rest
+		if i >= 0 {
+			line = rest[:i]
+			if i == 0 || rest[i-1] != '\r' {
+				bareEOL = true
+			} else {
+				line = rest[:i-1]
+			}
+		}
+		if len(line) > 998 {
+			long = true
+		}
+		if bytes.IndexByte(line, '\r') >= 0 {
+			bareEOL = true
+		}
+		if i < 0 {
+			return bareEOL, long
+		}
+		rest = rest[i+1:]
+	}
+}
+
+// hasBareCR reports whether data has a CR not followed by LF.
+func hasBareCR(data []byte) bool {
+	for {
+		i := bytes.IndexByte(data, '\r')
+		if i < 0 {
+			return false
+		}
+		if i+1 >= len(data) || data[i+1] != '\n' {
+			return true
+		}
+		data = data[i+2:]
+	}
 }

@@ -462,7 +462,7 @@ func TestMessageSinglePartAndOptions(t *testing.T) {
 	if !strings.Contains(buf.String(), "Content-Transfer-Encoding: 8bit") || !strings.Contains(buf.String(), "déjà vu\r\n") {
 		t.Errorf("8bit single part:\n%s", buf.String())
 	}
-	m = &Message{Attachments: []Attachment{{Data: []byte{1, 2, 3}}}, Options: EncodingOptions{AllowBinary: true}}
+	m = &Message{Attachments: []Attachment{{Data: []byte{1, 2, 0xff}}}, Options: EncodingOptions{AllowBinary: true}}
 	buf.Reset()
 	m.WriteTo(&buf)
 	if !strings.Contains(buf.String(), "Content-Transfer-Encoding: binary") {
