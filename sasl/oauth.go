@@ -216,6 +216,24 @@ type OAuthBearerVerify func(req OAuthBearerRequest) error
 // client's dummy response %x01, and then returns the error (wrapping
 // [ErrAuthFailed] and the verify error).
 func NewOAuthBearerServer(verify OAuthBearerVerify) Server {
+	if verify == nil {
+		return &oauthServer{mech: OAuthBearer}
+	}
+	return &oauthServer{mech: OAuthBearer, bearer: func(req OAuthBearerRequest) (string, error) {
+		return req.Username, verify(req)
+	}}
+}
+
+// OAuthBearerIdentify is [OAuthBearerVerify] that also returns the identity
+// the token establishes (RFC 7628 §3.2: the authenticated identity is the
+// one securely established with the OAuth credential).
+type OAuthBearerIdentify func(req OAuthBearerRequest) (identity string, err error)
+
+// NewOAuthBearerIdentityServer is [NewOAuthBearerServer] for a verify
+// function that knows whose token it checked: [Identity] then returns that
+// identity as authcid, and as authzid unless the client named another one
+// in its GS2 header (which verify must have allowed).
+func NewOAuthBearerIdentityServer(verify OAuthBearerIdentify) Server {
 	return &oauthServer{mech: OAuthBearer, bearer: verify}
 }
 
@@ -233,11 +251,12 @@ func NewXOAuth2Server(verify XOAuth2Verify) Server {
 type oauthServer struct {
 	limit
 	mech     string
-	bearer   OAuthBearerVerify
+	bearer   OAuthBearerIdentify
 	xoauth2  XOAuth2Verify
 	state    int // 0: initial; 1: empty challenge sent; 2: error challenge sent; 3: done; 4: failed
 	verr     error
 	status   string
+	authzid  string
 	username string
 }
 
@@ -265,7 +284,7 @@ func (s *oauthServer) Next(resp []byte) ([]byte, bool, error) {
 	if err := s.check(s.mech, resp); err != nil {
 		return nil, false, err
 	}
-	var user string
+	var user, authzid string
 	var err error
 	var def OAuthError
 	if s.mech == OAuthBearer {
@@ -276,8 +295,8 @@ func (s *oauthServer) Next(resp []byte) ([]byte, bool, error) {
 		if s.bearer == nil {
 			return nil, false, authFailed(s.mech, "no verify function", nil)
 		}
-		user = req.Username
-		err = s.bearer(req)
+		authzid = req.Username
+		user, err = s.bearer(req)
 		def = OAuthError{Status: "invalid_token"}
 	} else {
 		var token string
@@ -300,13 +319,23 @@ func (s *oauthServer) Next(resp []byte) ([]byte, bool, error) {
 	}
 	s.state = 3
 	s.username = user
+	s.authzid = authzid
+	if s.authzid == "" {
+		s.authzid = user
+	}
 	return nil, true, nil
 }
 
-// Identity returns who logged in, after success: for OAUTHBEARER the GS2
-// authzid (possibly empty: the token itself names the user), for XOAUTH2
-// the user.
-func (s *oauthServer) Identity() (authzid, authcid string) { return s.username, s.username }
+// Identity returns who logged in, after success: for XOAUTH2 the user; for
+// OAUTHBEARER the identity from [NewOAuthBearerIdentityServer]'s verify
+// function, or with [NewOAuthBearerServer] the GS2 authzid (possibly empty:
+// then only the application's verify function knows whose token it was).
+func (s *oauthServer) Identity() (authzid, authcid string) {
+	if s.state != 3 {
+		return "", ""
+	}
+	return s.authzid, s.username
+}
 
 // parseOAuthBearer parses RFC 7628 §3.1's client-resp.
 func parseOAuthBearer(resp []byte) (OAuthBearerRequest, error) {

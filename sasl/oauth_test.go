@@ -170,6 +170,35 @@ func TestOAuthBearerRoundTrip(t *testing.T) {
 	}
 }
 
+func TestOAuthBearerIdentityServer(t *testing.T) {
+	verify := func(r OAuthBearerRequest) (string, error) {
+		if r.Token != "tims-token" {
+			return "", errors.New("bad token")
+		}
+		return "tim", nil
+	}
+	s := NewOAuthBearerIdentityServer(verify)
+	if err := exchange(t, NewOAuthBearerClient(OAuthBearerOptions{Token: "tims-token"}), s, true); err != nil {
+		t.Fatal(err)
+	}
+	if z, a := s.(Identity).Identity(); z != "tim" || a != "tim" {
+		t.Errorf("Identity = %q, %q", z, a)
+	}
+	s = NewOAuthBearerIdentityServer(verify)
+	if err := exchange(t, NewOAuthBearerClient(OAuthBearerOptions{Username: "shared", Token: "tims-token"}), s, true); err != nil {
+		t.Fatal(err)
+	}
+	if z, a := s.(Identity).Identity(); z != "shared" || a != "tim" {
+		t.Errorf("Identity = %q, %q", z, a)
+	}
+	s = NewOAuthBearerIdentityServer(verify)
+	err := exchange(t, NewOAuthBearerClient(OAuthBearerOptions{Token: "other"}), s, true)
+	wantIs(t, err, ErrAuthFailed)
+	if z, a := s.(Identity).Identity(); z != "" || a != "" {
+		t.Errorf("Identity after failure = %q, %q", z, a)
+	}
+}
+
 func TestOAuthClientsRefuseBadCredentials(t *testing.T) {
 	for _, c := range []Client{
 		NewOAuthBearerClient(OAuthBearerOptions{}),
