@@ -124,3 +124,34 @@ func TestFormatDateReadsBackExactly(t *testing.T) {
 		t.Errorf("FormatDate = %q", got)
 	}
 }
+
+func TestParseDateCorpus(t *testing.T) {
+	for _, row := range readFieldCorpus(t, "dates.txt") {
+		mode, want, in := row[0], row[1], row[2]
+		st, serr := ParseDate(in)
+		lt, lerr := ParseDateLenient(in)
+		switch mode {
+		case "strict":
+			if serr != nil || lerr != nil || !st.Equal(lt) {
+				t.Errorf("%q: strict %v %v, lenient %v %v", in, st, serr, lt, lerr)
+				continue
+			}
+		case "lenient":
+			if serr == nil || lerr != nil {
+				t.Errorf("%q: strict err %v, lenient err %v", in, serr, lerr)
+				continue
+			}
+		case "bad":
+			if serr == nil || lerr == nil {
+				t.Errorf("%q: accepted: %v %v", in, st, lt)
+			}
+			continue
+		}
+		w := mustDate(t, want)
+		_, wo := w.Zone()
+		_, lo := lt.Zone()
+		if !lt.Equal(w) || wo != lo {
+			t.Errorf("%q = %v, want %v", in, lt, w)
+		}
+	}
+}

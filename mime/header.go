@@ -181,12 +181,18 @@ func appendField(b []byte, key, value string) []byte {
 			col = 0
 		}
 		for n := 0; n < len(ws); n++ {
-			b = append(b, ' ')
-			if ws[n] == '\t' {
-				b[len(b)-1] = '\t'
+			if col >= maxLineSize {
+				// Whitespace follows, so this is a fold like any other.
+				b = append(b, '\r', '\n')
+				col = 0
 			}
+			if ws[n] == '\t' {
+				b = append(b, '\t')
+			} else {
+				b = append(b, ' ')
+			}
+			col++
 		}
-		col += len(ws)
 		// A word too long for one line is cut (RFC 5322 §2.1.1 MUST).
 		for len(word) > 0 {
 			room := maxLineSize - col

@@ -169,6 +169,7 @@ func TestWriteToFoldsAt78AndNeverPast998(t *testing.T) {
 	h.Add("Subject", long)
 	h.Add("X-Token", strings.Repeat("z", 2500))
 	h.Add("X-Inject", "a\r\nBcc: evil@example.com")
+	h.Add("X-Spaces", "a"+strings.Repeat(" ", 3000)+"b")
 	var b bytes.Buffer
 	if _, err := h.WriteTo(&b); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -183,6 +186,47 @@ func TestUTF7DecodesRFC2152Examples(t *testing.T) {
 		b, err := io.ReadAll(r)
 		if err != nil || string(b) != tt.want {
 			t.Errorf("utf-7 reader %q = %q, %v", tt.in, b, err)
+		}
+	}
+}
+
+// readFieldCorpus reads a testdata/fields file: tab-separated columns,
+// each but the first bare word Go-quoted; "#" starts a comment line.
+func readFieldCorpus(t *testing.T, name string) [][]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "fields", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]string
+	for n, line := range strings.Split(string(data), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		var row []string
+		for _, col := range strings.Split(line, "\t") {
+			if strings.HasPrefix(col, `"`) {
+				u, err := strconv.Unquote(col)
+				if err != nil {
+					t.Fatalf("%s:%d: %v", name, n+1, err)
+				}
+				col = u
+			}
+			row = append(row, col)
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func TestDecodeWordsCorpus(t *testing.T) {
+	for _, row := range readFieldCorpus(t, "words.txt") {
+		want, in := row[0], row[1]
+		wantDefect := strings.HasPrefix(want, "!")
+		want = strings.TrimPrefix(want, "!")
+		got, ds := DecodeWords(in)
+		if got != want || wantDefect != (len(ds) > 0) {
+			t.Errorf("DecodeWords(%q) = %q, %v; want %q (defect %v)", in, got, ds, want, wantDefect)
 		}
 	}
 }
