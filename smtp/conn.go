@@ -132,10 +132,12 @@ type conn struct {
 	idle   atomic.Bool // waiting for a command with no input buffered
 	closed atomic.Bool
 
-	dr       textwire.DotReader
-	data     dataReader
-	deadline time.Time // the read deadline last set
-	scratch  []byte
+	dr        textwire.DotReader
+	data      dataReader
+	deadline  time.Time // the read deadline last set
+	wdeadline time.Time // the write deadline last set
+	status    [1]error  // the result of one SMTP DATA, to avoid an allocation
+	scratch   []byte
 }
 
 func (c *conn) logger() *slog.Logger { return c.log }
@@ -404,15 +406,17 @@ func indexByte(b []byte, c byte) int {
 	return -1
 }
 
-// setReadDeadline sets the read deadline d from now when the transport is
-// a net.Conn, skipping the call when the deadline moved by less than a
-// second, so that streaming data does not pay for it on every read.
+// setReadDeadline makes the read deadline at least d from now when the
+// transport is a net.Conn. It only moves the deadline later, and only by a
+// second or more, so that streaming data does not pay for a call on every
+// read; a timeout may therefore run up to the longest of the configured
+// ones, which RFC 5321 §4.5.3.2 allows, as its values are minimums.
 func (c *conn) setReadDeadline(d time.Duration) {
 	if c.nc == nil {
 		return
 	}
 	dl := time.Now().Add(d)
-	if dl.Sub(c.deadline) < time.Second && dl.Sub(c.deadline) > -time.Second {
+	if dl.Sub(c.deadline) < time.Second {
 		return
 	}
 	c.deadline = dl
@@ -424,7 +428,10 @@ func (c *conn) flush() error {
 		return nil
 	}
 	if c.nc != nil {
-		c.nc.SetWriteDeadline(time.Now().Add(c.limits.WriteTimeout))
+		if dl := time.Now().Add(c.limits.WriteTimeout); dl.Sub(c.wdeadline) >= time.Second {
+			c.wdeadline = dl
+			c.nc.SetWriteDeadline(dl)
+		}
 	}
 	if err := c.bw.Flush(); err != nil {
 		c.quit = true

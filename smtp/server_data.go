@@ -158,7 +158,12 @@ func (c *conn) deliver(r *dataReader) (statuses []error, readErr error) {
 		if c.srv.LMTP {
 			n = len(c.rcpts)
 		}
-		statuses = make([]error, n)
+		if n == 1 && r.c != nil {
+			// One reply after DATA: no allocation.
+			statuses = r.c.status[:]
+		} else {
+			statuses = make([]error, n)
+		}
 		for i := range statuses {
 			statuses[i] = err
 		}

@@ -3,6 +3,7 @@ package smtp
 import (
 	"context"
 	"crypto/tls"
+	"time"
 )
 
 // handleSTARTTLS negotiates TLS (RFC 3207).
@@ -32,7 +33,7 @@ func (c *conn) handleSTARTTLS(arg []byte) {
 	src, dst := c.transport(tc)
 	c.r.Reset(src)
 	c.bw.Reset(dst)
-	c.deadline = c.deadline.Add(-2 * c.limits.CommandTimeout) // force a new deadline
+	c.deadline, c.wdeadline = time.Time{}, time.Time{} // set on the new transport
 	c.tls = true
 	// RFC 3207 §4.2: the server forgets what it learnt from the client
 	// before TLS; the client starts again with EHLO.
