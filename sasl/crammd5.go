@@ -145,7 +145,7 @@ func (s *cramServer) Next(resp []byte) ([]byte, bool, error) {
 	}
 	sp := bytes.LastIndexByte(resp, ' ')
 	if sp <= 0 {
-		return nil, false, malformed(CRAMMD5, "no space", resp)
+		return nil, false, newError(CRAMMD5, ErrMalformed, "no space between user name and digest")
 	}
 	user, digestHex := resp[:sp], resp[sp+1:]
 	if len(digestHex) != 2*md5.Size {

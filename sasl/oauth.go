@@ -337,7 +337,8 @@ func (s *oauthServer) Identity() (authzid, authcid string) {
 	return s.authzid, s.username
 }
 
-// parseOAuthBearer parses RFC 7628 §3.1's client-resp.
+// parseOAuthBearer parses RFC 7628 §3.1's client-resp. Its errors do not
+// quote the message, which holds a token.
 func parseOAuthBearer(resp []byte) (OAuthBearerRequest, error) {
 	var req OAuthBearerRequest
 	if string(resp) == "\x01" {
@@ -349,29 +350,29 @@ func parseOAuthBearer(resp []byte) (OAuthBearerRequest, error) {
 	var flag, authz string
 	var ok bool
 	if flag, msg, ok = strings.Cut(msg, ","); !ok {
-		return req, malformed(OAuthBearer, "no GS2 header", resp)
+		return req, newError(OAuthBearer, ErrMalformed, "no GS2 header")
 	}
 	if authz, msg, ok = strings.Cut(msg, ","); !ok {
-		return req, malformed(OAuthBearer, "no GS2 header", resp)
+		return req, newError(OAuthBearer, ErrMalformed, "no GS2 header")
 	}
 	switch {
 	case flag == "n" || flag == "y":
 	case strings.HasPrefix(flag, "p="):
 		return req, newError(OAuthBearer, ErrChannelBinding, "OAUTHBEARER has no channel binding")
 	default:
-		return req, malformed(OAuthBearer, "invalid GS2 flag", resp)
+		return req, newError(OAuthBearer, ErrMalformed, "invalid GS2 flag")
 	}
 	if authz != "" {
 		if !strings.HasPrefix(authz, "a=") {
-			return req, malformed(OAuthBearer, "invalid GS2 authzid", resp)
+			return req, newError(OAuthBearer, ErrMalformed, "invalid GS2 authzid")
 		}
 		if req.Username, ok = scramUnescape(authz[2:]); !ok {
-			return req, malformed(OAuthBearer, "invalid GS2 authzid encoding", resp)
+			return req, newError(OAuthBearer, ErrMalformed, "invalid GS2 authzid encoding")
 		}
 	}
 	// kvsep *kvpair kvsep, kvpair = key "=" value kvsep
 	if !strings.HasPrefix(msg, "\x01") || !strings.HasSuffix(msg, "\x01\x01") {
-		return req, malformed(OAuthBearer, "key/value pairs not framed by ^A", resp)
+		return req, newError(OAuthBearer, ErrMalformed, "key/value pairs not framed by ^A")
 	}
 	pairs := msg[1:]
 	req.Params = map[string]string{}
@@ -380,17 +381,17 @@ func parseOAuthBearer(resp []byte) (OAuthBearerRequest, error) {
 		pairs = rest
 		key, val, ok := strings.Cut(kv, "=")
 		if !ok || key == "" || !allAlpha(key) || !oauthValue(val) {
-			return req, malformed(OAuthBearer, "invalid key/value pair", resp)
+			return req, newError(OAuthBearer, ErrMalformed, "invalid key/value pair")
 		}
 		if _, dup := req.Params[key]; dup {
-			return req, malformed(OAuthBearer, "duplicate key "+key, resp)
+			return req, newError(OAuthBearer, ErrMalformed, "duplicate key "+key)
 		}
 		req.Params[key] = val
 	}
 	// RFC 7628 §3.1: auth is REQUIRED.
 	auth, ok := req.Params["auth"]
 	if !ok {
-		return req, malformed(OAuthBearer, "no auth key", resp)
+		return req, newError(OAuthBearer, ErrMalformed, "no auth key")
 	}
 	req.Auth = auth
 	if scheme, token, ok := strings.Cut(auth, " "); ok && strings.EqualFold(scheme, "Bearer") {
@@ -400,7 +401,7 @@ func parseOAuthBearer(resp []byte) (OAuthBearerRequest, error) {
 	if p, ok := req.Params["port"]; ok {
 		n, err := parsePositive(p)
 		if err != nil || n > 65535 {
-			return req, malformed(OAuthBearer, "invalid port", resp)
+			return req, newError(OAuthBearer, ErrMalformed, "invalid port")
 		}
 		req.Port = n
 	}
@@ -420,16 +421,16 @@ func allAlpha(s string) bool {
 func parseXOAuth2(resp []byte) (user, token string, err error) {
 	msg, ok := strings.CutSuffix(string(resp), "\x01\x01")
 	if !ok {
-		return "", "", malformed(XOAuth2, "not ended by ^A^A", resp)
+		return "", "", newError(XOAuth2, ErrMalformed, "not ended by ^A^A")
 	}
 	u, a, ok := strings.Cut(msg, "\x01")
 	if !ok || !strings.HasPrefix(u, "user=") || !strings.HasPrefix(a, "auth=") || strings.Contains(a, "\x01") {
-		return "", "", malformed(XOAuth2, "want user=...^Aauth=...", resp)
+		return "", "", newError(XOAuth2, ErrMalformed, "want user=...^Aauth=...")
 	}
 	user = u[len("user="):]
 	scheme, token, ok := strings.Cut(a[len("auth="):], " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || user == "" || token == "" || !validUTF8NoNUL(user) {
-		return "", "", malformed(XOAuth2, "want a user and a Bearer token", resp)
+		return "", "", newError(XOAuth2, ErrMalformed, "want a user and a Bearer token")
 	}
 	return user, strings.TrimLeft(token, " "), nil
 }

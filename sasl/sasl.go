@@ -325,7 +325,8 @@ func DecodeWire(line []byte) ([]byte, error) {
 	out := make([]byte, base64.StdEncoding.DecodedLen(len(line)))
 	n, err := base64.StdEncoding.Strict().Decode(out, line)
 	if err != nil {
-		return nil, malformed("", "invalid base64", line)
+		// Not quoted: the line may hold a password.
+		return nil, newError("", ErrMalformed, fmt.Sprintf("invalid base64 in a line of %d bytes", len(line)))
 	}
 	return out[:n], nil
 }

@@ -79,6 +79,26 @@ func TestDecodeWire(t *testing.T) {
 	}
 }
 
+// Errors never quote what may hold a secret.
+func TestErrorsDoNotQuoteSecrets(t *testing.T) {
+	_, err := DecodeWire([]byte("c2VjcmV0!"))
+	if err == nil || strings.Contains(err.Error(), "c2VjcmV0") {
+		t.Errorf("DecodeWire error %v", err)
+	}
+	_, _, err = NewOAuthBearerServer(func(OAuthBearerRequest) error { return nil }).Next([]byte("n,,\x01auth=Bearer secret-token\x01"))
+	if err == nil || strings.Contains(err.Error(), "secret-token") {
+		t.Errorf("OAUTHBEARER error %v", err)
+	}
+	_, _, err = NewXOAuth2Server(func(u, tok string) error { return nil }).Next([]byte("user=u\x01auth=Bearer secret-token\x01"))
+	if err == nil || strings.Contains(err.Error(), "secret-token") {
+		t.Errorf("XOAUTH2 error %v", err)
+	}
+	_, _, err = NewPlainServer(plainVerify).Next([]byte("tim\x00secret-password"))
+	if err == nil || strings.Contains(err.Error(), "secret-password") {
+		t.Errorf("PLAIN error %v", err)
+	}
+}
+
 func TestEncodeWireEmptyIsEquals(t *testing.T) {
 	if got := EncodeWire(nil); got != "=" {
 		t.Errorf("EncodeWire(nil) = %q", got)
