@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestChoose(t *testing.T) {
+func TestChoosePicksStrongestAllowedMechanism(t *testing.T) {
 	cert, _ := testCert(t, p256Key(t))
 	ccs, _ := tlsStates(t, cert, tls.VersionTLS13)
 	all := []string{"LOGIN", "PLAIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256", "SCRAM-SHA-1-PLUS", "SCRAM-SHA-256-PLUS", "XOAUTH2", "OAUTHBEARER", "EXTERNAL", "ANONYMOUS"}

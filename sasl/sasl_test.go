@@ -58,7 +58,7 @@ func wantIs(t *testing.T, err, target error) {
 	}
 }
 
-func TestDecodeWire(t *testing.T) {
+func TestDecodeWireCancelEmptyAndBase64(t *testing.T) {
 	got, err := DecodeWire([]byte("*"))
 	wantIs(t, err, ErrCanceled)
 	if got != nil {
@@ -468,5 +468,36 @@ func TestClientsAnswerEmptyFirstChallengeWithInitialResponse(t *testing.T) {
 		if err != nil || !done {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// foreignClient is a Client not from this package, for LimitClient.
+type foreignClient struct{ nexts int }
+
+func (c *foreignClient) Start() (string, []byte, error) { return "X-FOREIGN", nil, nil }
+func (c *foreignClient) Next(ch []byte) ([]byte, error) {
+	c.nexts++
+	return ch, nil
+}
+
+func TestLimitClientWrapsForeignClient(t *testing.T) {
+	fc := &foreignClient{}
+	c := LimitClient(fc, 3)
+	if mech, _, _ := c.Start(); mech != "X-FOREIGN" {
+		t.Errorf("mech %q", mech)
+	}
+	_, err := c.Next([]byte("abcd"))
+	wantIs(t, err, ErrMalformed)
+	if resp, err := c.Next([]byte("abc")); err != nil || string(resp) != "abc" || fc.nexts != 1 {
+		t.Errorf("Next = %q, %v (%d calls)", resp, err, fc.nexts)
+	}
+	if err := Finish(c, []byte("ok")); err != nil || fc.nexts != 2 {
+		t.Errorf("Finish = %v (%d calls)", err, fc.nexts)
+	}
+	// The bound of this package's clients can be raised too.
+	sc := LimitClient(NewCRAMMD5Client("tim", "s"), 2*DefaultMaxMessageSize)
+	sc.Start()
+	if _, err := sc.Next(bytes.Repeat([]byte("a"), DefaultMaxMessageSize+1)); err != nil {
+		t.Errorf("raised bound: %v", err)
 	}
 }
