@@ -10,7 +10,8 @@
 //   - LOGIN, draft-murchison-sasl-login-00.
 //   - CRAM-MD5, RFC 2195.
 //   - SCRAM-SHA-1 and SCRAM-SHA-256, RFC 5802 and RFC 7677, with the
-//     -PLUS variants bound to TLS by tls-exporter (RFC 9266) or
+//     -PLUS variants bound to TLS by tls-exporter (RFC 9266),
+//     tls-unique (RFC 5929 §3, TLS 1.2 with extended master secret) or
 //     tls-server-end-point (RFC 5929 §4). Names and passwords are prepared
 //     with the PRECIS OpaqueString profile (RFC 8265), the successor of
 //     SASLprep (RFC 4013). The server stores no password, only
@@ -23,6 +24,13 @@
 // responses and returns challenges until it is done, after which
 // [Identity] tells who logged in. [Choose] picks the strongest mechanism a
 // server offers for the credentials at hand.
+//
+// Limits, each with a default and a way to change it: one challenge or
+// response is at most [DefaultMaxMessageSize] bytes ([LimitServer],
+// [LimitClient]); a SCRAM client accepts iteration counts from
+// [DefaultScramMinIterations] to [DefaultScramMaxIterations]
+// ([ScramClient] fields). Secrets are compared in constant time
+// ([SecretEqual] for verify functions) and never quoted in errors.
 //
 // Failures are errors, never panics: [ErrAuthFailed] for wrong credentials,
 // [ErrMalformed] for input that does not parse or is larger than
