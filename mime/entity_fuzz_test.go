@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"unicode/utf8"
 )
 
 func FuzzBase64Decode(f *testing.F) {
@@ -122,4 +123,80 @@ func fuzzWalk(t *testing.T, r io.Reader, opts *ReaderOptions, size int) string {
 		fmt.Fprintf(&b, "%q %s/%s %d %x\n", p.Number, p.MediaType.Type, p.MediaType.Subtype, len(p.Defects), body)
 	}
 	return b.String()
+}
+
+// FuzzEncodeDecode builds a message from arbitrary text, names and data,
+// writes it, reads it back and checks that every part comes back.
+func FuzzEncodeDecode(f *testing.F) {
+	f.Add("Hello\nworld", "<p>hi</p>", "résumé.pdf", []byte("\x00\x01binary"), "Sujet — été", false)
+	f.Add("", "", "", []byte{}, "", true)
+	f.Add("From x\r\n.\r\n--=_", "", "a\"b;c=d", []byte("--=_x\r\n"), "=?utf-8?q?x?=", false)
+	f.Fuzz(func(t *testing.T, text, html, filename string, data []byte, subject string, allow8 bool) {
+		if !utf8.ValidString(text) || !utf8.ValidString(html) || !utf8.ValidString(filename) || !utf8.ValidString(subject) {
+			return
+		}
+		m := &Message{Text: text, HTML: html, Options: EncodingOptions{Allow8Bit: allow8}}
+		m.Attachments = []Attachment{{Filename: filename, Data: data}}
+		m.Header.Add("Subject", EncodeWords(subject))
+		var buf bytes.Buffer
+		if _, err := m.WriteTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if !allow8 {
+			for _, c := range buf.Bytes() {
+				if c >= 0x80 {
+					t.Fatal("8-bit output")
+				}
+			}
+		}
+		mr := NewReader(bytes.NewReader(buf.Bytes()), nil)
+		var leaves [][]byte
+		var names []string
+		for {
+			p, err := mr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Parent == nil {
+				// Header whitespace is not data: compare the words.
+				if s, _ := p.Header.Text("Subject"); strings.Join(strings.Fields(s), " ") != strings.Join(strings.Fields(subject), " ") {
+					t.Errorf("subject %q, want %q", s, subject)
+				}
+			}
+			if p.IsMultipart() {
+				continue
+			}
+			b, _ := io.ReadAll(p.Body())
+			leaves = append(leaves, b)
+			d, _, _ := ParseDisposition(p.Header.Get("Content-Disposition"))
+			names = append(names, d.Params.Get("filename"))
+		}
+		canon := func(s string) string {
+			// Text is written in canonical form: every line end CRLF.
+			s = strings.ReplaceAll(s, "\r\n", "\n")
+			return strings.ReplaceAll(s, "\n", "\r\n")
+		}
+		var want [][]byte
+		if text != "" {
+			want = append(want, []byte(canon(text)))
+		}
+		if html != "" {
+			want = append(want, []byte(canon(html)))
+		}
+		want = append(want, data)
+		if len(leaves) != len(want) {
+			t.Fatalf("%d leaves, want %d:\n%s", len(leaves), len(want), buf.Bytes())
+		}
+		for i := range want {
+			if !bytes.Equal(leaves[i], want[i]) {
+				t.Fatalf("leaf %d: %q, want %q\n%s", i, leaves[i], want[i], buf.Bytes())
+			}
+		}
+		if names[len(names)-1] != filename {
+			t.Fatalf("filename %q, want %q", names[len(names)-1], filename)
+		}
+	})
 }

@@ -3,7 +3,11 @@ package mime
 import (
 	"io"
 	"strings"
+	"sync"
 )
+
+// readerPool keeps the buffers of ReadStructure's readers between calls.
+var readerPool sync.Pool
 
 // An Envelope holds what IMAP's ENVELOPE shows of a message header
 // (RFC 9051 §7.5.2): the fields as written (unfolded, encoded words not
@@ -144,7 +148,15 @@ func ReadStructure(r io.Reader, opts *ReaderOptions) (*Structure, error) {
 	}
 	o.CountLines = true
 	o.DecodeCharset = false
-	mr := NewReader(r, &o)
+	mr, _ := readerPool.Get().(*Reader)
+	if mr == nil {
+		mr = &Reader{}
+	}
+	mr.Reset(r, &o)
+	defer func() {
+		mr.Reset(nil, nil)
+		readerPool.Put(mr)
+	}()
 	nodes := map[*Part]*BodyStructure{}
 	var order []*Part
 	var st Structure
