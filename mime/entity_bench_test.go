@@ -133,7 +133,6 @@ func BenchmarkQPEncode(b *testing.B) {
 	})
 }
 
-
 // benchCorpus generates realistic messages with the package's own writer:
 // plain text, multipart/alternative with quoted-printable, multipart/mixed
 // with base64 attachments from 1 KiB to 2 MiB, ISO-8859-1 text, RFC 2047
