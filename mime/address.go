@@ -102,6 +102,7 @@ type addrParser struct {
 	i       int
 	defects []Defect
 	comment string // the first comment seen in the current mailbox
+	wbuf    []word
 }
 
 func (p *addrParser) bad(detail string) {
@@ -178,6 +179,16 @@ func (p *addrParser) commentText() string {
 // quoted reads a quoted-string at p.i, undoing quoted-pairs and unfolding.
 func (p *addrParser) quoted() (string, bool) {
 	p.i++
+	// The common case, with nothing to undo, costs no copy.
+	for k := p.i; k < len(p.s); k++ {
+		if c := p.s[k]; c == '"' {
+			v := p.s[p.i:k]
+			p.i = k + 1
+			return v, true
+		} else if c == '\\' || c == '\r' || c == '\n' {
+			break
+		}
+	}
 	var b strings.Builder
 	for p.i < len(p.s) {
 		c := p.s[p.i]
@@ -218,7 +229,10 @@ type word struct {
 // words reads a run of atoms, quoted-strings and dots with CFWS between:
 // the start of a phrase or of a local part.
 func (p *addrParser) words() ([]word, bool) {
-	var ws []word
+	// The buffer is reused: callers are done with one run of words before
+	// they read the next.
+	ws := p.wbuf[:0]
+	defer func() { p.wbuf = ws[:0] }()
 	for {
 		sp := p.skipCFWS()
 		if p.i >= len(p.s) {
@@ -251,6 +265,9 @@ func (p *addrParser) words() ([]word, bool) {
 // phraseText joins words as a display name: one space where the source
 // had whitespace or a comment, none around dots written tight.
 func phraseText(ws []word) string {
+	if len(ws) == 1 {
+		return ws[0].text
+	}
 	var b strings.Builder
 	for i, w := range ws {
 		if i > 0 && w.space {
@@ -263,6 +280,9 @@ func phraseText(ws []word) string {
 
 // localText joins words as a local part: word *("." word).
 func (p *addrParser) localText(ws []word) string {
+	if len(ws) == 1 && ws[0].kind != wordDot {
+		return ws[0].text
+	}
 	var b strings.Builder
 	prevDot := true
 	for _, w := range ws {
@@ -456,7 +476,7 @@ func (p *addrParser) domain() (string, bool) {
 		}
 		return "", false
 	}
-	var b strings.Builder
+	first, clean := p.i, true // clean: no CFWS inside, so a substring will do
 	for {
 		start := p.i
 		for p.i < len(p.s) && isAtext(p.s[p.i]) {
@@ -465,17 +485,22 @@ func (p *addrParser) domain() (string, bool) {
 		if p.i == start {
 			return "", false
 		}
-		b.WriteString(p.s[start:p.i])
 		save := p.i
-		p.skipCFWS()
+		if p.skipCFWS() {
+			clean = false
+		}
 		if p.i < len(p.s) && p.s[p.i] == '.' {
 			p.i++
-			b.WriteByte('.')
-			p.skipCFWS()
+			if p.skipCFWS() {
+				clean = false
+			}
 			continue
 		}
 		p.i = save
-		return b.String(), true
+		if clean {
+			return p.s[first:p.i], true
+		}
+		return cleanID(p.s[first:p.i]), true // obs-domain: CFWS around the dots
 	}
 }
 
