@@ -316,7 +316,6 @@ type QPWriter struct {
 	col    int
 	pendWS byte // a space or tab held back until we know what follows
 	pendCR bool // text mode: a CR held back to see whether LF follows
-	pendF  []byte
 	err    error
 	done   bool
 }
