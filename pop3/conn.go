@@ -99,6 +99,7 @@ type conn struct {
 
 	cancel    context.CancelFunc
 	closeOnce sync.Once
+	tmu       sync.Mutex // guards nc and rw against abort and interrupt
 	intr      chan struct{}
 	intrOnce  sync.Once
 	stopping  atomic.Bool
@@ -169,27 +170,42 @@ func (c *conn) setTransport(rw io.ReadWriter) {
 	}
 }
 
+// close ends the session; only the session's goroutine calls it.
 func (c *conn) close() {
+	c.abort()
+	c.release()
+}
+
+// abort closes the transport; other goroutines (Server.Close) may call it.
+func (c *conn) abort() {
 	c.closeOnce.Do(func() {
 		c.cancel()
-		if c.md != nil {
-			c.md.Close()
-			c.md = nil
-		}
-		if c.locked {
-			c.s.unlock(c.authUser)
-			c.locked = false
-		}
+		c.tmu.Lock()
+		defer c.tmu.Unlock()
 		if cl, ok := c.rw.(io.Closer); ok {
 			cl.Close()
 		}
 	})
 }
 
+// release closes the maildrop and drops the lock on it.
+func (c *conn) release() {
+	if c.md != nil {
+		c.md.Close()
+		c.md = nil
+	}
+	if c.locked {
+		c.s.unlock(c.authUser)
+		c.locked = false
+	}
+}
+
 // interrupt asks an idle session to end: its pending read fails at once.
 func (c *conn) interrupt() {
 	c.stopping.Store(true)
 	c.intrOnce.Do(func() { close(c.intr) })
+	c.tmu.Lock()
+	defer c.tmu.Unlock()
 	if c.nc != nil {
 		c.nc.SetReadDeadline(time.Now())
 	}

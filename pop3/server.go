@@ -286,15 +286,21 @@ func (s *Server) Close() error {
 	s.closed.Store(true)
 	done := s.doneChan()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	select {
 	case <-done:
 	default:
 		close(done)
 	}
 	err := s.closeListeners()
+	conns := make([]*conn, 0, len(s.conns))
 	for c := range s.conns {
-		c.close()
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	// Outside the lock: closing a session releases its maildrop lock,
+	// which takes s.mu.
+	for _, c := range conns {
+		c.abort()
 	}
 	return err
 }

@@ -26,6 +26,9 @@ func (c *conn) handleQUIT(arg string) error {
 		}
 	}
 	c.log.Info("pop3: update", "deleted", len(deleted))
+	// Unlocked before the answer, so that the client may log in again as
+	// soon as it has read it.
+	c.release()
 	left := "maildrop empty"
 	if n := len(c.msgs) - len(deleted); n > 0 {
 		left = strconv.Itoa(n) + " messages left"

@@ -37,7 +37,9 @@ func (c *conn) handleSTLS(arg string) error {
 		c.log.Info("pop3: TLS handshake failed", "err", err)
 		return errClose
 	}
+	c.tmu.Lock()
 	c.nc, c.rw, c.tls = tc, tc, true
+	c.tmu.Unlock()
 	// RFC 2595 §4: the server discards what it knew from before TLS; the
 	// session starts over in AUTHORIZATION.
 	c.user = ""

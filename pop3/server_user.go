@@ -41,14 +41,8 @@ func (c *conn) handlePASS(arg string) error {
 func (c *conn) authFailed(err error) error {
 	c.authFailures++
 	c.log.Info("pop3: login failed", "failures", c.authFailures)
-	if d := c.s.authDelay(); d > 0 {
-		d <<= min(c.authFailures-1, 16)
-		if d > c.s.maxAuthDelay() || d <= 0 {
-			d = c.s.maxAuthDelay()
-		}
-		if !c.sleep(d) {
-			return errClose
-		}
+	if !c.sleep(c.s.failureDelay(c.authFailures)) {
+		return errClose
 	}
 	var e *Error
 	if errors.As(err, &e) && e.Code != "" && !errors.Is(e, ErrAuth) {
@@ -101,4 +95,19 @@ func (c *conn) login(user string) error {
 	n, size := c.stat()
 	c.ok(user + "'s maildrop has " + strconv.Itoa(n) + " messages (" + strconv.FormatInt(size, 10) + " octets)")
 	return nil
+}
+
+// failureDelay is the wait before answering the n-th failed login of a
+// session: AuthFailureDelay, doubled for each earlier failure, capped at
+// MaxAuthFailureDelay.
+func (s *Server) failureDelay(n int) time.Duration {
+	d := s.authDelay()
+	if d <= 0 || n < 1 {
+		return 0
+	}
+	d <<= min(n-1, 16)
+	if m := s.maxAuthDelay(); d > m || d <= 0 {
+		d = m
+	}
+	return d
 }
