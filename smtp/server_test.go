@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/mailwire/mailwire/internal/transcript"
@@ -62,8 +61,6 @@ type testSession struct {
 	c   *Conn
 	cur testMsg
 }
-
-var errRemoteNotAllowed = errors.New("relay")
 
 func (s *testSession) Mail(from string, opts *MailOptions) error {
 	s.b.mu.Lock()
@@ -226,7 +223,5 @@ func TestServerScripts(t *testing.T) {
 		})
 	}
 }
-
-var _ = time.Second
 
 func osDirFS(dir string) fs.FS { return os.DirFS(dir) }
