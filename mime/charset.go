@@ -28,36 +28,51 @@ type charsetEntry struct {
 }
 
 // charsetCache maps a lowercased known charset name to its charsetEntry,
-// so the index lookups run once per name.
-var charsetCache sync.Map
+// so the index lookups run once per name. Only known names are stored:
+// names come from untrusted input, and the known ones are a finite set.
+var (
+	charsetMu    sync.RWMutex
+	charsetCache = map[string]charsetEntry{
+		"utf-8": {kind: charsetUTF8}, "utf8": {kind: charsetUTF8},
+		"us-ascii": {kind: charsetUTF8}, "ascii": {kind: charsetUTF8}, "": {kind: charsetUTF8},
+		"utf-7": {kind: charsetUTF7}, "utf7": {kind: charsetUTF7},
+		"unicode-1-1-utf-7": {kind: charsetUTF7}, "csunicode11utf7": {kind: charsetUTF7},
+	}
+)
 
-// normCharset lowercases an ASCII charset name and strips the quotes, spaces
-// and RFC 2231 §5 "*language" suffix real mailers leave on it.
+// normCharset strips the quotes, spaces and RFC 2231 §5 "*language"
+// suffix real mailers leave on a charset name.
 func normCharset(name string) string {
 	name = strings.TrimSpace(name)
 	name = strings.Trim(name, `"'`)
 	if i := strings.IndexByte(name, '*'); i >= 0 {
 		name = name[:i]
 	}
-	for i := 0; i < len(name); i++ {
-		if c := name[i]; 'A' <= c && c <= 'Z' {
-			return strings.ToLower(name)
-		}
-	}
 	return name
 }
 
+// lookupCharset finds a charset by name, without allocating once the name
+// has been seen.
 func lookupCharset(name string) charsetEntry {
 	name = normCharset(name)
-	switch name {
-	case "utf-8", "utf8", "us-ascii", "ascii", "":
-		return charsetEntry{kind: charsetUTF8}
-	case "utf-7", "utf7", "unicode-1-1-utf-7", "csunicode11utf7":
-		return charsetEntry{kind: charsetUTF7}
+	var buf [64]byte
+	if len(name) <= len(buf) {
+		lower := buf[:len(name)]
+		for i := 0; i < len(name); i++ {
+			c := name[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			lower[i] = c
+		}
+		charsetMu.RLock()
+		e, ok := charsetCache[string(lower)]
+		charsetMu.RUnlock()
+		if ok {
+			return e
+		}
 	}
-	if e, ok := charsetCache.Load(name); ok {
-		return e.(charsetEntry)
-	}
+	name = strings.ToLower(name)
 	var ent charsetEntry
 	enc, err := ianaindex.MIME.Encoding(name)
 	if err != nil || enc == nil {
@@ -68,13 +83,16 @@ func lookupCharset(name string) charsetEntry {
 	}
 	if err == nil && enc != nil {
 		ent = charsetEntry{kind: charsetOther, enc: enc}
-	}
-	// Only known names are cached: names come from untrusted input, and
-	// the known ones are a finite set.
-	if ent.kind != charsetUnknown {
-		charsetCache.Store(name, ent)
+		charsetMu.Lock()
+		charsetCache[name] = ent
+		charsetMu.Unlock()
 	}
 	return ent
+}
+
+// sameCharset compares two charset names as lookupCharset would.
+func sameCharset(a, b string) bool {
+	return equalFoldASCII(normCharset(a), normCharset(b))
 }
 
 // KnownCharset reports whether [CharsetReader] and [DecodeCharset] can

@@ -24,22 +24,27 @@ func DecodeWords(s string) (string, []Defect) {
 		out      strings.Builder
 		defects  []Defect
 		pend     []byte // decoded bytes not yet charset-decoded
-		pendCS   string // their charset, normalised
+		pendCS   string // their charset, as written
+		havePend bool   // pend and pendCS are in use
 		last     int    // end of the text already handled
 		prevWord bool   // s[:last] ends with a decoded encoded word
 	)
 	out.Grow(len(s))
 	flush := func() {
-		if pendCS == "" && len(pend) == 0 {
+		if !havePend {
 			return
 		}
-		t, err := DecodeCharset(pendCS, pend)
-		if err != nil {
-			// The charset was checked before; only a decoder fault lands here.
-			defects = append(defects, Defect{Kind: DefectInvalidEncodedWord, Detail: quoteDetail(pendCS)})
+		if lookupCharset(pendCS).kind == charsetUTF8 {
+			out.Write(pend)
+		} else {
+			t, err := DecodeCharset(pendCS, pend)
+			if err != nil {
+				// The charset was checked before; only a decoder fault lands here.
+				defects = append(defects, Defect{Kind: DefectInvalidEncodedWord, Detail: quoteDetail(pendCS)})
+			}
+			out.WriteString(t)
 		}
-		out.WriteString(t)
-		pend, pendCS = pend[:0], ""
+		pend, pendCS, havePend = pend[:0], "", false
 	}
 	from := 0
 	for {
@@ -68,25 +73,22 @@ func DecodeWords(s string) (string, []Defect) {
 			defects = append(defects, Defect{Kind: DefectUnknownCharset, Detail: quoteDetail(cs)})
 			continue
 		}
-		var raw []byte
+		if !havePend || !sameCharset(cs, pendCS) {
+			flush()
+			pendCS, havePend = cs, true
+		}
 		var good bool
 		if enc == 'b' || enc == 'B' {
-			raw, good = decodeB(text)
-			if !good {
+			if pend, good = appendB(pend, text); !good {
 				flush()
 				out.WriteString(word)
 				defects = append(defects, Defect{Kind: DefectInvalidEncodedWord, Detail: quoteDetail(word)})
 				continue
 			}
-		} else if raw, good = decodeQ(text, true); !good {
+		} else if pend, good = appendQ(pend, text, true); !good {
 			// A bad escape stays literal; the rest of the word is decoded.
 			defects = append(defects, Defect{Kind: DefectInvalidEncodedWord, Detail: quoteDetail(word)})
 		}
-		if ncs := normCharset(cs); ncs != pendCS {
-			flush()
-			pendCS = ncs
-		}
-		pend = append(pend, raw...)
 		prevWord = true
 	}
 	flush()
@@ -141,27 +143,26 @@ func isLWSP(s string) bool {
 	return true
 }
 
-// decodeB decodes RFC 2047 "B" text, tolerating missing padding and
-// embedded spaces.
-func decodeB(text string) ([]byte, bool) {
+// appendB appends the decoded RFC 2047 "B" text to dst, tolerating
+// missing padding and embedded spaces; on failure dst is returned as it was.
+func appendB(dst []byte, text string) ([]byte, bool) {
 	if strings.ContainsAny(text, " \t") {
 		text = strings.Join(strings.Fields(text), "")
 	}
-	if b, err := base64.StdEncoding.DecodeString(text); err == nil {
+	n := len(dst)
+	if b, err := base64.StdEncoding.AppendDecode(dst, []byte(text)); err == nil {
 		return b, true
 	}
-	t := strings.TrimRight(text, "=")
-	b, err := base64.RawStdEncoding.DecodeString(t)
+	b, err := base64.RawStdEncoding.AppendDecode(dst[:n], []byte(strings.TrimRight(text, "=")))
 	if err != nil {
-		return nil, false
+		return dst[:n], false
 	}
 	return b, true
 }
 
-// decodeQ decodes RFC 2047 "Q" text (underscore is space when under is
-// set). A bad "=" escape is kept literally and makes ok false.
-func decodeQ(text string, under bool) (b []byte, ok bool) {
-	b = make([]byte, 0, len(text))
+// appendQ appends the decoded RFC 2047 "Q" text to b (underscore is space
+// when under is set). A bad "=" escape is kept literally and makes ok false.
+func appendQ(b []byte, text string, under bool) (_ []byte, ok bool) {
 	ok = true
 	for i := 0; i < len(text); i++ {
 		c := text[i]
