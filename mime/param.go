@@ -660,3 +660,33 @@ func percentEncode(v string) string {
 	}
 	return b.String()
 }
+
+// ParamLanguage returns the RFC 2231 §5 language tag written for the
+// parameter called name in a Content-Type or Content-Disposition value
+// ("en" in `title*=us-ascii'en'...`), or "" when there is none.
+// ParseMediaType and ParseDisposition drop these tags.
+func ParamLanguage(value, name string) string {
+	_, ps, ok := ParseParamsRaw(value)
+	if !ok {
+		return ""
+	}
+	for _, p := range ps {
+		n := p.Name
+		if len(n) <= len(name) || !equalFoldASCII(n[:len(name)], name) {
+			continue
+		}
+		if suffix := n[len(name):]; suffix != "*" && suffix != "*0*" {
+			continue
+		}
+		a := strings.IndexByte(p.Value, '\'')
+		if a < 0 {
+			return ""
+		}
+		b := strings.IndexByte(p.Value[a+1:], '\'')
+		if b < 0 {
+			return ""
+		}
+		return p.Value[a+1 : a+1+b]
+	}
+	return ""
+}

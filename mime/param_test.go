@@ -148,3 +148,15 @@ func TestParseMediaTypeBoundsParameters(t *testing.T) {
 		t.Errorf("ParseParamsRaw kept %d parameters, want %d", len(ps), maxParams)
 	}
 }
+
+func TestParamLanguage(t *testing.T) {
+	v := "application/x-stuff; title*0*=us-ascii'en'This%20is; title*1=more; name*=utf-8''x; other=\"a'b'c\""
+	for name, want := range map[string]string{"title": "en", "TITLE": "en", "name": "", "other": "", "missing": ""} {
+		if got := ParamLanguage(v, name); got != want {
+			t.Errorf("ParamLanguage(%q) = %q, want %q", name, got, want)
+		}
+	}
+	if got := ParamLanguage("inline; filename*=iso-8859-1'fr-CA'caf%E9", "filename"); got != "fr-CA" {
+		t.Errorf("got %q", got)
+	}
+}
