@@ -297,6 +297,11 @@ func NewBase64Writer(w io.Writer) *Base64Writer {
 	return &Base64Writer{w: w, out: make([]byte, 0, 78*256)}
 }
 
+// Reset makes e encode to w, keeping its buffer.
+func (e *Base64Writer) Reset(w io.Writer) {
+	*e = Base64Writer{w: w, out: e.out[:0]}
+}
+
 // Write encodes p.
 func (e *Base64Writer) Write(p []byte) (int, error) {
 	if e.err != nil {

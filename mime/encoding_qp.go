@@ -325,6 +325,11 @@ func NewQPWriter(w io.Writer, mode QPMode) *QPWriter {
 	return &QPWriter{w: w, mode: mode, out: make([]byte, 0, 16<<10)}
 }
 
+// Reset makes e encode to w in the given mode, keeping its buffer.
+func (e *QPWriter) Reset(w io.Writer, mode QPMode) {
+	*e = QPWriter{w: w, mode: mode, out: e.out[:0]}
+}
+
 // ensure makes room for at least k more output bytes.
 func (e *QPWriter) ensure(k int) {
 	if cap(e.out)-len(e.out) < k {

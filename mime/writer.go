@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"sync"
+	"unsafe"
 )
 
 // ErrBoundaryInContent is returned when a part written without a transfer
@@ -366,7 +368,9 @@ type bodyPart struct {
 }
 
 func textPart(subtype, s string, opts EncodingOptions) *bodyPart {
-	data := []byte(s)
+	// The text is only read: share the string's bytes rather than copy
+	// a body that may be megabytes long.
+	data := unsafe.Slice(unsafe.StringData(s), len(s))
 	enc := ChooseEncoding(data, true, opts)
 	var h Header
 	h.Add("Content-Type", FormatMediaType(MediaType{Type: "text", Subtype: subtype, Params: Params{{Name: "charset", Value: "utf-8"}}}))
@@ -400,34 +404,54 @@ func attachmentPart(a *Attachment, disposition string, opts EncodingOptions) *bo
 	return &bodyPart{header: h, data: a.Data, enc: enc}
 }
 
-func (bp *bodyPart) write(w io.Writer) error {
-	var enc io.WriteCloser
+// encoders are the buffers one WriteTo call uses, kept between calls.
+type encoders struct {
+	bw   *bufio.Writer
+	qp   *QPWriter
+	b64  *Base64Writer
+	crlf crlfWriter
+}
+
+var encodersPool = sync.Pool{New: func() any {
+	return &encoders{
+		bw:  bufio.NewWriterSize(nil, 32<<10),
+		qp:  NewQPWriter(nil, QPText),
+		b64: NewBase64Writer(nil),
+	}
+}}
+
+func (bp *bodyPart) write(w io.Writer, es *encoders) error {
+	var enc io.Writer
+	var closer io.Closer
 	switch bp.enc {
 	case EncodingQuotedPrintable:
 		mode := QPBinary
 		if bp.text {
 			mode = QPText
 		}
-		enc = NewQPWriter(w, mode)
+		es.qp.Reset(w, mode)
+		enc, closer = es.qp, es.qp
 	case EncodingBase64:
-		enc = NewBase64Writer(w)
+		es.b64.Reset(w)
+		enc, closer = es.b64, es.b64
 		if bp.text {
-			enc = struct {
-				io.Writer
-				io.Closer
-			}{&crlfWriter{w: enc}, enc}
+			es.crlf = crlfWriter{w: es.b64}
+			enc = &es.crlf
 		}
 	default:
+		enc = w
 		if bp.text {
-			enc = nopCloser{&crlfWriter{w: w}}
-		} else {
-			enc = nopCloser{w}
+			es.crlf = crlfWriter{w: w}
+			enc = &es.crlf
 		}
 	}
 	if _, err := enc.Write(bp.data); err != nil {
 		return err
 	}
-	return enc.Close()
+	if closer != nil {
+		return closer.Close()
+	}
+	return nil
 }
 
 // node is a part of the tree WriteTo builds.
@@ -516,9 +540,9 @@ func (n *node) header() Header {
 	return h
 }
 
-func (n *node) writeBody(w io.Writer) error {
+func (n *node) writeBody(w io.Writer, es *encoders) error {
 	if n.leaf != nil {
-		return n.leaf.write(w)
+		return n.leaf.write(w, es)
 	}
 	mw := &Writer{w: w, boundary: n.boundary, delim: []byte("--" + n.boundary)}
 	for _, c := range n.children {
@@ -529,7 +553,7 @@ func (n *node) writeBody(w io.Writer) error {
 		if _, err := h.WriteTo(w); err != nil {
 			return err
 		}
-		if err := c.writeBody(w); err != nil {
+		if err := c.writeBody(w, es); err != nil {
 			return err
 		}
 	}
@@ -540,7 +564,17 @@ func (n *node) writeBody(w io.Writer) error {
 // Content-* fields of the top part) and the body.
 func (m *Message) WriteTo(w io.Writer) (int64, error) {
 	cw := &countWriter{w: w}
-	bw := bufio.NewWriterSize(cw, 32<<10)
+	es := encodersPool.Get().(*encoders)
+	defer func() {
+		// Keep no reference to the caller's writer.
+		es.bw.Reset(nil)
+		es.qp.Reset(nil, QPText)
+		es.b64.Reset(nil)
+		es.crlf = crlfWriter{}
+		encodersPool.Put(es)
+	}()
+	bw := es.bw
+	bw.Reset(cw)
 	root := m.tree()
 	root.chooseBoundaries()
 	var h Header
@@ -559,7 +593,7 @@ func (m *Message) WriteTo(w io.Writer) (int64, error) {
 	if _, err := h.WriteTo(bw); err != nil {
 		return cw.n, err
 	}
-	if err := root.writeBody(bw); err != nil {
+	if err := root.writeBody(bw, es); err != nil {
 		return cw.n, err
 	}
 	err := bw.Flush()
