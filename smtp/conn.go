@@ -100,6 +100,7 @@ func init() {
 // conn is the server side of one connection: the state machine.
 type conn struct {
 	srv    *Server
+	raw    io.ReadWriter // the connection as accepted; never changes
 	rw     io.ReadWriter // the transport, a *tls.Conn after STARTTLS
 	nc     net.Conn      // rw when it is a net.Conn, for deadlines
 	id     uint64
@@ -226,7 +227,9 @@ func (c *conn) closeTransport() {
 	if c.closed.Swap(true) {
 		return
 	}
-	if cl, ok := c.rw.(io.Closer); ok {
+	// raw, not rw: other goroutines call this, and closing the
+	// connection under TLS ends TLS too.
+	if cl, ok := c.raw.(io.Closer); ok {
 		cl.Close()
 	}
 }
@@ -238,8 +241,8 @@ func (c *conn) wakeIfIdle() {
 	if !c.idle.Load() {
 		return
 	}
-	if c.nc != nil {
-		c.nc.SetReadDeadline(time.Unix(1, 0))
+	if nc, ok := c.raw.(net.Conn); ok {
+		nc.SetReadDeadline(time.Unix(1, 0))
 	} else {
 		c.closeTransport()
 	}

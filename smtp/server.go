@@ -269,7 +269,7 @@ func (s *Server) ServeConn(rw io.ReadWriter) error {
 }
 
 func (s *Server) newConn(rw io.ReadWriter) *conn {
-	c := &conn{srv: s, rw: rw, limits: s.Limits.withDefaults()}
+	c := &conn{srv: s, raw: rw, rw: rw, limits: s.Limits.withDefaults()}
 	c.id = s.connID.Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()

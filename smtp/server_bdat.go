@@ -3,6 +3,7 @@ package smtp
 import (
 	"errors"
 	"io"
+	"runtime/debug"
 )
 
 // bdatTransfer is a message arriving in BDAT chunks (RFC 3030), streamed to
@@ -81,10 +82,19 @@ func (c *conn) startBDAT() {
 	go func() {
 		// The connection goroutine counts the size and sets deadlines;
 		// this reader only records how the stream ended.
+		var res bdatResult
+		defer func() {
+			// A panic in the backend must not take the process down
+			// from this goroutine; it fails the message.
+			if r := recover(); r != nil {
+				c.logger().Error("smtp: panic in Data", "panic", r, "stack", string(debug.Stack()))
+				res = bdatResult{statuses: []error{defaultDataErr}}
+			}
+			pr.CloseWithError(errDataDone)
+			t.done <- res
+		}()
 		dr := &dataReader{src: pr, max: 1<<63 - 1}
-		statuses, readErr := c.deliver(dr)
-		pr.CloseWithError(errDataDone)
-		t.done <- bdatResult{statuses, readErr}
+		res.statuses, res.readErr = c.deliver(dr)
 	}()
 }
 

@@ -42,10 +42,6 @@ type dataReader struct {
 	done bool
 }
 
-func (d *dataReader) reset(c *conn, src io.Reader) {
-	*d = dataReader{c: c, src: src, max: c.limits.MaxMessageBytes}
-}
-
 // Read implements io.Reader.
 func (d *dataReader) Read(p []byte) (int, error) {
 	if d.done {
@@ -109,10 +105,12 @@ func (c *conn) handleDATA(arg []byte) {
 		policy = textwire.NormalizeBare
 	}
 	c.dr = *textwire.NewDotReader(c.br, policy)
-	c.data.reset(c, &c.dr)
-	status, readErr := c.deliver(&c.data)
+	// A new dataReader per message: a backend that kept the last one can
+	// never read the next message through it.
+	data := &dataReader{c: c, src: &c.dr, max: c.limits.MaxMessageBytes}
+	status, readErr := c.deliver(data)
 	c.readFailed = readErr
-	if c.readFailed == nil && !c.data.eof {
+	if c.readFailed == nil && !data.eof {
 		// Skip to the real end of the data, so that the next command is
 		// read where the client sends it (RFC 1870 §6.3).
 		if err := c.dr.Drain(); err != nil {

@@ -469,3 +469,31 @@ func TestCloseEndsConnections(t *testing.T) {
 	c.expectEOF()
 	<-c.done
 }
+
+func TestPanicInBDATDataIsRecovered(t *testing.T) {
+	b := &testBackend{dataHook: func(r io.Reader) error { panic("boom in Data") }}
+	srv := newTestServer(b)
+	c := dial(t, srv)
+	c.envelope()
+	c.cmd("BDAT 2 LAST\r\nhi", "451 4.3.0")
+	c.cmd("NOOP", "250")
+}
+
+func TestDataReaderUnusableAfterData(t *testing.T) {
+	var kept io.Reader
+	b := &testBackend{dataHook: func(r io.Reader) error {
+		if kept == nil {
+			kept = r
+		}
+		_, err := io.Copy(io.Discard, r)
+		return err
+	}}
+	srv := newTestServer(b)
+	c := dial(t, srv)
+	c.envelope()
+	c.cmd("DATA", "354")
+	c.cmd("one\r\n.", "250")
+	if _, err := kept.Read(make([]byte, 10)); !errors.Is(err, errDataDone) {
+		t.Errorf("read after Data returned: %v", err)
+	}
+}

@@ -12,6 +12,12 @@ func (c *conn) handleSTARTTLS(arg []byte) {
 		c.syntaxError(EnhancedCode{5, 5, 4}, "Error: STARTTLS takes no argument")
 		return
 	}
+	if c.authed {
+		// RFC 3207 §4.2 would have the server forget the login, but the
+		// backend's session cannot be told to; refuse instead.
+		c.badCommand("503 5.5.1 Error: already authenticated\r\n")
+		return
+	}
 	c.writeString("220 2.0.0 Ready to start TLS\r\n")
 	if c.flush() != nil {
 		return

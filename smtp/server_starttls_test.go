@@ -143,3 +143,13 @@ func TestStartTLSNeedsNetConn(t *testing.T) {
 	c.cmd("STARTTLS", "502")
 	sc.Close()
 }
+
+func TestStartTLSRefusedAfterAuth(t *testing.T) {
+	srv := newTestServer(&testBackend{})
+	srv.TLSConfig = testTLSConfig(t)
+	srv.AllowInsecureAuth = true
+	c := dial(t, srv)
+	c.cmd("EHLO bar.com", "250")
+	c.cmd("AUTH PLAIN AGFsaWNlAHNlY3JldA==", "235")
+	c.cmd("STARTTLS", "503 5.5.1")
+}
