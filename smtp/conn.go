@@ -133,12 +133,13 @@ type conn struct {
 	idle   atomic.Bool // waiting for a command with no input buffered
 	closed atomic.Bool
 
-	dr        textwire.DotReader
-	data      dataReader
-	deadline  time.Time // the read deadline last set
-	wdeadline time.Time // the write deadline last set
-	status    [1]error  // the result of one SMTP DATA, to avoid an allocation
-	scratch   []byte
+	dr          textwire.DotReader
+	data        dataReader
+	deadline    time.Time     // the read deadline last set
+	deadlineFor time.Duration // the timeout it was set for
+	wdeadline   time.Time     // the write deadline last set
+	status      [1]error      // the result of one SMTP DATA, to avoid an allocation
+	scratch     []byte
 }
 
 func (c *conn) logger() *slog.Logger { return c.log }
@@ -409,20 +410,19 @@ func indexByte(b []byte, c byte) int {
 	return -1
 }
 
-// setReadDeadline makes the read deadline at least d from now when the
-// transport is a net.Conn. It only moves the deadline later, and only by a
-// second or more, so that streaming data does not pay for a call on every
-// read; a timeout may therefore run up to the longest of the configured
-// ones, which RFC 5321 §4.5.3.2 allows, as its values are minimums.
+// setReadDeadline sets the read deadline d from now when the transport
+// is a net.Conn. Within one phase (the same d) it only moves the deadline
+// when it moves by a second or more, so that streaming data does not pay
+// for a call on every read.
 func (c *conn) setReadDeadline(d time.Duration) {
 	if c.nc == nil {
 		return
 	}
 	dl := time.Now().Add(d)
-	if dl.Sub(c.deadline) < time.Second {
+	if d == c.deadlineFor && dl.Sub(c.deadline) < time.Second {
 		return
 	}
-	c.deadline = dl
+	c.deadline, c.deadlineFor = dl, d
 	c.nc.SetReadDeadline(dl)
 }
 

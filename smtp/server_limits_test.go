@@ -497,3 +497,19 @@ func TestDataReaderUnusableAfterData(t *testing.T) {
 		t.Errorf("read after Data returned: %v", err)
 	}
 }
+
+func TestDataTimeoutDeliversNothing(t *testing.T) {
+	b := &testBackend{}
+	srv := newTestServer(b)
+	srv.Limits.DataTimeout = time.Millisecond
+	c := dial(t, srv)
+	c.envelope()
+	c.cmd("DATA", "354")
+	c.conn.Write([]byte("Subject: slow\r\n"))
+	c.expect("421 4.4.2")
+	c.expectEOF()
+	<-c.done
+	if len(b.messages()) != 0 || len(b.dataErrs) != 1 {
+		t.Errorf("messages %+v, data errors %v", b.messages(), b.dataErrs)
+	}
+}

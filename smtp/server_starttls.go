@@ -39,7 +39,7 @@ func (c *conn) handleSTARTTLS(arg []byte) {
 	src, dst := c.transport(tc)
 	c.r.Reset(src)
 	c.bw.Reset(dst)
-	c.deadline, c.wdeadline = time.Time{}, time.Time{} // set on the new transport
+	c.deadline, c.deadlineFor, c.wdeadline = time.Time{}, 0, time.Time{} // set on the new transport
 	c.tls = true
 	// RFC 3207 §4.2: the server forgets what it learnt from the client
 	// before TLS; the client starts again with EHLO.
