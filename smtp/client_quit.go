@@ -25,8 +25,9 @@ func (c *Client) Quit(ctx context.Context) error {
 		// A server closing without its 221 has still ended the session.
 		err = nil
 	}
-	if cerr := c.Close(); err == nil && cerr != nil && c.conn != nil {
-		err = cerr
-	}
+	// The session is over once the 221 is in; an error closing the
+	// connection (a TLS close_notify the server no longer reads) is not
+	// a failure.
+	c.Close()
 	return err
 }
