@@ -425,31 +425,12 @@ func (e *QPWriter) encode(p []byte) {
 		if e.pendWS != 0 && !(text && (p[i] == '\n' || p[i] == '\r')) {
 			e.flushWS(false)
 		}
-		// The common case: a run of literal characters, copied without
-		// per-byte calls.
-		{
-			out := e.out[:cap(e.out)]
-			o, col := len(e.out), e.col
-			for i < len(p) {
-				c := p[i]
-				if col >= qpMaxLine-1 {
-					break
-				}
-				if qpClass[c] != qpLit {
-					// A space or tab followed by a literal is not at a line end.
-					if qpClass[c] != qpWS || i+1 >= len(p) || qpClass[p[i+1]] != qpLit {
-						break
-					}
-				}
-				out[o] = c
-				o++
-				col++
-				i++
-			}
-			e.out, e.col = out[:o], col
-			if i == len(p) {
-				return
-			}
+		// The common cases, without per-byte calls: literals, escapes
+		// that fit on the line, whitespace followed by a literal, and
+		// hard line breaks.
+		i = e.fast(p, i, text)
+		if i == len(p) {
+			return
 		}
 		c := p[i]
 		switch qpClass[c] {
@@ -500,6 +481,74 @@ func (e *QPWriter) encode(p []byte) {
 			}
 		}
 	}
+}
+
+// fast encodes from p[i] while nothing is held back and no soft break,
+// line-start escape or look-ahead past p is needed; it returns where it
+// stopped.
+func (e *QPWriter) fast(p []byte, i int, text bool) int {
+	if e.pendWS != 0 || e.pendCR {
+		return i
+	}
+	out := e.out[:cap(e.out)]
+	o, col := len(e.out), e.col
+loop:
+	for i < len(p) {
+		c := p[i]
+		switch qpClass[c] {
+		case qpLit:
+			if col >= qpMaxLine-1 {
+				break loop
+			}
+			out[o] = c
+			o++
+			col++
+			i++
+		case qpWS:
+			// Not at a line end when a literal follows.
+			if col >= qpMaxLine-1 || i+1 >= len(p) || qpClass[p[i+1]] != qpLit {
+				break loop
+			}
+			out[o] = c
+			o++
+			col++
+			i++
+		case qpEsc:
+			if col+3 > qpMaxLine-1 {
+				break loop
+			}
+			out[o], out[o+1], out[o+2] = '=', upperHex[c>>4], upperHex[c&15]
+			o += 3
+			col += 3
+			i++
+		case qpLF:
+			if !text {
+				break loop
+			}
+			out[o], out[o+1] = '\r', '\n'
+			o += 2
+			col = 0
+			i++
+		case qpCR:
+			if !text || i+1 >= len(p) || p[i+1] != '\n' {
+				break loop
+			}
+			out[o], out[o+1] = '\r', '\n'
+			o += 2
+			col = 0
+			i += 2
+		default: // '.' and 'F', escaped at a line start
+			if col == 0 || col >= qpMaxLine-1 {
+				break loop
+			}
+			out[o] = c
+			o++
+			col++
+			i++
+		}
+	}
+	e.out, e.col = out[:o], col
+	return i
 }
 
 // Close writes what is held back and ends the data.
