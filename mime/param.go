@@ -258,15 +258,19 @@ func (p *paramParser) params() []rawParam {
 		if p.i >= len(p.s) {
 			return out
 		}
-		if p.s[p.i] != ';' {
+		if p.s[p.i] == ';' {
+			p.i++
+			p.skipCFWS()
+			if p.i >= len(p.s) || p.s[p.i] == ';' {
+				continue // ";;" or a trailing ";"
+			}
+		} else if isTokenChar(p.s[p.i]) {
+			// "text/plain charset=utf-8": read it as a parameter anyway.
+			p.defect("missing ';' before " + p.s[p.i:])
+		} else {
 			p.defect("junk before parameter: " + p.s[p.i:])
 			p.skipToSemi()
 			continue
-		}
-		p.i++
-		p.skipCFWS()
-		if p.i >= len(p.s) || p.s[p.i] == ';' {
-			continue // ";;" or a trailing ";"
 		}
 		name := p.token()
 		if name == "" {
@@ -287,10 +291,10 @@ func (p *paramParser) params() []rawParam {
 		if p.i < len(p.s) && p.s[p.i] == '"' {
 			rp.value, rp.quoted = p.quotedString(), true
 			p.skipCFWS()
-			if p.i < len(p.s) && p.s[p.i] != ';' {
+			if p.i < len(p.s) && p.s[p.i] != ';' && !isTokenChar(p.s[p.i]) {
 				p.defect("junk after quoted value: " + p.s[p.i:])
 				p.skipToSemi()
-			}
+			} // else a parameter follows with no ';', reported by the loop
 		} else {
 			start := p.i
 			rp.value = p.token()
