@@ -23,7 +23,8 @@ func (c *Client) Hello(ctx context.Context) error {
 	if name == "" {
 		name = DefaultLocalName
 	}
-	if !validHelloDomain(name) {
+	// RFC 5321 §4.1.1.1: Domain or address-literal.
+	if strings.HasPrefix(name, "[") && !validAddressLiteral(name) || !strings.HasPrefix(name, "[") && !validDomain(name, true) {
 		return fmt.Errorf("%w: local name %q", ErrForbiddenInput, quote80([]byte(name)))
 	}
 	verb := "EHLO "
