@@ -131,19 +131,19 @@ type conn struct {
 	w   io.Writer     // where bw writes
 	dec decoder
 
-	state    connState
-	user     User
-	username string
-	isTLS    bool
-	utf8     bool // UTF8=ACCEPT enabled (RFC 6855)
+	state     connState
+	user      User
+	username  string
+	isTLS     bool
+	utf8      bool // UTF8=ACCEPT enabled (RFC 6855)
 	condstore bool
 	rev2      bool // ENABLE IMAP4rev2 (RFC 9051 §6.3.1)
-	sel      *selected
-	bad      int
-	failures int
-	okCode   string // response code for the tagged OK of the current command
-	okText   string
-	verb     string // the command being run
+	sel       *selected
+	bad       int
+	failures  int
+	okCode    string // response code for the tagged OK of the current command
+	okText    string
+	verb      string // the command being run
 	// suppressOK: the handler already wrote its tagged OK (STARTTLS).
 	suppressOK bool
 

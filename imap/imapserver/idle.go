@@ -15,10 +15,12 @@ func (c *conn) handleIDLE(tag string, uid bool) error {
 		return nil
 	}
 	c.mu.Lock()
+	// idling is set before "+ idling" can reach the client: a change made
+	// as soon as it has read that line must wake us.
+	c.idling.Store(true)
 	c.writer().WriteString("+ idling\r\n")
 	c.flushUpdates(true)
 	err := c.flush()
-	c.idling.Store(true)
 	c.releaseBuffers()
 	c.mu.Unlock()
 	if err != nil {
