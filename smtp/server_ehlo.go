@@ -39,10 +39,8 @@ func (c *conn) handleHELO(arg []byte) {
 // hello checks the argument of EHLO, HELO or LHLO and resets the state
 // (RFC 5321 §4.1.4: EHLO in a transaction acts as RSET).
 func (c *conn) hello(arg []byte) bool {
-	name := string(trimSpace(arg))
-	if name == "" || !validHelloDomain(name) {
-		// RFC 5321 §4.1.1.1: a domain or an address literal. Clients
-		// that send nothing usable are told so.
+	name, _, _ := strings.Cut(string(trimSpace(arg)), " ")
+	if !plausibleHelloName(name) {
 		c.syntaxError(EnhancedCode{5, 5, 4}, "Error: a domain or address literal is required")
 		return false
 	}
@@ -112,4 +110,21 @@ func trimSpace(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
+}
+
+// plausibleHelloName accepts the argument of EHLO/HELO/LHLO. RFC 5321
+// §4.1.1.1 asks for a domain or an address literal, but many clients send
+// host names with underscores and the like, and §4.1.4 lets a server
+// proceed anyway; only an empty name, control bytes or an absurd length are
+// refused.
+func plausibleHelloName(s string) bool {
+	if s == "" || len(s) > 255 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '!' || s[i] == 0x7f {
+			return false
+		}
+	}
+	return true
 }

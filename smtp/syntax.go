@@ -270,8 +270,9 @@ func validAddressLiteral(s string) bool {
 	return true
 }
 
-// validHelloDomain checks the argument of EHLO/HELO/LHLO: Domain or
-// address-literal (RFC 5321 §4.1.1.1).
+// validHelloDomain checks the argument of EHLO/HELO/LHLO strictly: Domain
+// or address-literal (RFC 5321 §4.1.1.1). The client sends only such names;
+// the server is more lenient (plausibleHelloName).
 func validHelloDomain(s string) bool {
 	if strings.HasPrefix(s, "[") {
 		return validAddressLiteral(s)
