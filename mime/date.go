@@ -8,9 +8,13 @@ import (
 
 // FormatDate formats t as an RFC 5322 §3.3 date-time, such as
 // "Sun, 22 Nov 2026 01:54:07 +0100", in t's own zone. Sub-second precision
-// and the seconds of a zone offset are dropped; [ParseDate] reads the
+// is dropped, and a zone whose offset is not whole minutes (local mean
+// time) is written as UTC; for years 0 to 9999, [ParseDate] reads the
 // result back to an equal time with the same offset.
 func FormatDate(t time.Time) string {
+	if _, off := t.Zone(); off%60 != 0 {
+		t = t.UTC()
+	}
 	return t.Format("Mon, 02 Jan 2006 15:04:05 -0700")
 }
 

@@ -120,6 +120,10 @@ func TestFormatDateReadsBackExactly(t *testing.T) {
 			}
 		}
 	}
+	lmt := time.Date(1880, 1, 1, 12, 0, 0, 0, time.FixedZone("LMT", -(17*60 + 30)))
+	if got, err := ParseDate(FormatDate(lmt)); err != nil || !got.Equal(lmt) {
+		t.Errorf("an offset with seconds: %q reads back as %v, %v", FormatDate(lmt), got, err)
+	}
 	if got := FormatDate(time.Date(1997, 11, 21, 9, 55, 6, 0, time.FixedZone("", -6*3600))); got != "Fri, 21 Nov 1997 09:55:06 -0600" {
 		t.Errorf("FormatDate = %q", got)
 	}
