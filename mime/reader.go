@@ -302,6 +302,11 @@ func (mr *Reader) collectDecoderDefects(p *Part) {
 func (mr *Reader) afterSection() (*Part, error) {
 	for {
 		d, ok := mr.sc.consumeDelimPeek()
+		if err := mr.sc.ioErr(); err != nil && !ok {
+			// The input failed: no more parts can be read.
+			mr.err = err
+			return nil, err
+		}
 		if !ok {
 			// The end of the input closes everything.
 			for len(mr.stack) > 0 {
@@ -395,6 +400,11 @@ func (mr *Reader) readPart(parent *Part, num string, isMessage bool) (*Part, err
 	mr.cur = p
 	p.gen = mr.gen
 	if herr != nil {
+		if !errors.Is(herr, ErrHeaderTooLarge) && !errors.Is(herr, ErrTooManyFields) {
+			// The input failed.
+			mr.err = herr
+			return nil, herr
+		}
 		// The rest of this part is skipped by the next call.
 		p.kind = leafPart
 		p.addDefect(DefectHeaderTooLarge, herr.Error())

@@ -277,10 +277,22 @@ func (s *scanner) avail() (int, bool) {
 	}
 }
 
-// read copies section content into p; io.EOF at the section end.
+// ioErr returns the input's error, if it is not the end of the input.
+func (s *scanner) ioErr() error {
+	if s.err == io.EOF {
+		return nil
+	}
+	return s.err
+}
+
+// read copies section content into p; io.EOF at the section end, or the
+// input's error if it ended the section.
 func (s *scanner) read(p []byte) (int, error) {
 	n, end := s.avail()
 	if n == 0 && end {
+		if s.eofEnd && s.ioErr() != nil {
+			return 0, s.err
+		}
 		return 0, io.EOF
 	}
 	if n > len(p) {

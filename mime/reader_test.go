@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // walkAll returns every part with its decoded body.
@@ -301,4 +302,26 @@ func readCorpus(t testing.TB, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func TestReaderReportsInputErrors(t *testing.T) {
+	boom := errors.New("boom")
+	msg := "Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\npart one is cut"
+	mr := NewReader(io.MultiReader(strings.NewReader(msg), iotest.ErrReader(boom)), nil)
+	mr.Next()
+	p, err := mr.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(p.Body()); !errors.Is(err, boom) {
+		t.Fatalf("body read: %v, want boom", err)
+	}
+	if _, err := mr.Next(); !errors.Is(err, boom) {
+		t.Fatalf("Next: %v, want boom", err)
+	}
+	// An error inside the first header block.
+	mr = NewReader(io.MultiReader(strings.NewReader("Subject: x\r\nFrom: "), iotest.ErrReader(boom)), nil)
+	if _, err := mr.Next(); !errors.Is(err, boom) {
+		t.Fatalf("header: %v, want boom", err)
+	}
 }
