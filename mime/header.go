@@ -366,7 +366,16 @@ func (hr *headerReader) startsWith(s string) bool {
 
 // peekEmptyLine reports whether the next line is empty, and its length.
 func (hr *headerReader) peekEmptyLine() (int, bool) {
-	p, _ := hr.r.Peek(3)
+	// Peek no further than needed: on a live stream the byte after the
+	// empty line may not have been sent yet.
+	p, _ := hr.r.Peek(1)
+	if len(p) == 1 && p[0] == '\n' {
+		return 1, true
+	}
+	if p, _ = hr.r.Peek(2); len(p) == 2 && p[1] == '\n' {
+		return 2, true
+	}
+	p, _ = hr.r.Peek(3)
 	switch {
 	case len(p) >= 1 && p[0] == '\n':
 		return 1, true

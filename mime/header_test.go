@@ -261,3 +261,26 @@ func TestReadHeaderHugeLineStopsAtLimit(t *testing.T) {
 		t.Errorf("allocated %d bytes for a limit of %d", got, DefaultMaxHeaderBytes)
 	}
 }
+
+// stallingReader gives its data, then blocks the test if read again.
+type stallingReader struct {
+	data string
+	t    *testing.T
+}
+
+func (s *stallingReader) Read(p []byte) (int, error) {
+	if s.data == "" {
+		s.t.Fatal("ReadHeader read past the empty line that ends the block")
+	}
+	n := copy(p, s.data)
+	s.data = s.data[n:]
+	return n, nil
+}
+
+func TestReadHeaderDoesNotReadPastTheBlockOnALiveStream(t *testing.T) {
+	br := bufio.NewReader(&stallingReader{data: "Subject: hi\r\n\r\n", t: t})
+	h, _, err := ReadHeader(br, Limits{})
+	if err != nil || h.Get("Subject") != "hi" {
+		t.Fatalf("got %v, %v", fieldsKV(h), err)
+	}
+}
