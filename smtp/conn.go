@@ -171,6 +171,7 @@ func (c *conn) serve() error {
 
 	if c.nc != nil {
 		c.logger().Debug("smtp: connection", "remote", c.nc.RemoteAddr().String())
+		defer c.logger().Debug("smtp: connection closed")
 	}
 	sess, err := c.srv.Backend.NewSession(&c.info)
 	if err != nil {

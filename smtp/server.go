@@ -230,8 +230,9 @@ func (s *Server) Serve(l net.Listener) error {
 			if s.shutting.Load() {
 				return ErrServerClosed
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
+			if !errors.Is(err, net.ErrClosed) {
+				// Running out of file descriptors and the like pass; wait
+				// a little and go on, as net/http does.
 				backoff = min(max(backoff*2, 5*time.Millisecond), time.Second)
 				s.logger().Warn("smtp: accept", "err", err, "retry", backoff)
 				select {

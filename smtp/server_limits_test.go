@@ -513,3 +513,52 @@ func TestDataTimeoutDeliversNothing(t *testing.T) {
 		t.Errorf("messages %+v, data errors %v", b.messages(), b.dataErrs)
 	}
 }
+
+// flakyListener fails its first Accept with an error that is not a
+// closed listener.
+type flakyListener struct {
+	net.Listener
+	failed bool
+}
+
+func (l *flakyListener) Accept() (net.Conn, error) {
+	if !l.failed {
+		l.failed = true
+		return nil, errors.New("accept: too many open files")
+	}
+	return l.Listener.Accept()
+}
+
+func TestServeSurvivesAcceptErrors(t *testing.T) {
+	srv := newTestServer(&testBackend{})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(&flakyListener{Listener: l}) }()
+	nc, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &testClient{t: t, conn: nc, r: bufio.NewReader(nc)}
+	c.expect("220")
+	c.cmd("QUIT", "221")
+	srv.Close()
+	if err := <-served; !errors.Is(err, ErrServerClosed) {
+		t.Errorf("Serve = %v", err)
+	}
+}
+
+func TestBackendCanAskForNoEnhancedCode(t *testing.T) {
+	b := &testBackend{dataHook: func(r io.Reader) error {
+		io.Copy(io.Discard, r)
+		return &Error{Code: 554, EnhancedCode: NoEnhancedCode, Message: "plain"}
+	}}
+	c := dial(t, newTestServer(b))
+	c.envelope()
+	c.cmd("DATA", "354")
+	if got := c.cmd(".", "554"); got != "554 plain" {
+		t.Errorf("reply %q", got)
+	}
+}
