@@ -120,7 +120,7 @@ func TestFormatDateReadsBackExactly(t *testing.T) {
 			}
 		}
 	}
-	lmt := time.Date(1880, 1, 1, 12, 0, 0, 0, time.FixedZone("LMT", -(17*60 + 30)))
+	lmt := time.Date(1880, 1, 1, 12, 0, 0, 0, time.FixedZone("LMT", -(17*60+30)))
 	if got, err := ParseDate(FormatDate(lmt)); err != nil || !got.Equal(lmt) {
 		t.Errorf("an offset with seconds: %q reads back as %v, %v", FormatDate(lmt), got, err)
 	}
