@@ -119,6 +119,7 @@ type conn struct {
 	badCommands  int
 	authFailures int
 	copyBuf      []byte
+	scratch      []byte
 }
 
 func newConn(s *Server, rw io.ReadWriter) *conn {
@@ -224,11 +225,12 @@ func (c *conn) flush() error {
 }
 
 func (c *conn) ok(text string) {
-	if text == "" {
-		c.writeLine("+OK")
-		return
+	c.bw.WriteString("+OK")
+	if text != "" {
+		c.bw.WriteByte(' ')
+		c.bw.WriteString(text)
 	}
-	c.writeLine("+OK " + text)
+	c.bw.WriteString("\r\n")
 }
 
 func (c *conn) errResp(code, text string) {
@@ -351,10 +353,12 @@ func (c *conn) dispatch(line []byte) error {
 		c.bad(verb + " not valid in the " + c.state.String() + " state")
 		return nil
 	}
-	if cmd.secret {
-		c.log.Debug("pop3: command", "cmd", verb)
-	} else {
-		c.log.Debug("pop3: command", "cmd", verb, "arg", quote([]byte(arg)))
+	if c.log.Enabled(c.ctx, slog.LevelDebug) {
+		if cmd.secret {
+			c.log.Debug("pop3: command", "cmd", verb)
+		} else {
+			c.log.Debug("pop3: command", "cmd", verb, "arg", quote([]byte(arg)))
+		}
 	}
 	return cmd.h(c, arg)
 }

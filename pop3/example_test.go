@@ -45,7 +45,7 @@ func Example() {
 	}
 	fmt.Println(len(backend.Messages("alice")), "left")
 	// Output:
-	// 1 message, 32 octets
+	// 1 message, 29 octets
 	// "Subject: hello\r\n\r\nHi Alice.\r\n"
 	// 0 left
 }

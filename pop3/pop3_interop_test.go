@@ -265,7 +265,7 @@ func TestInteropClientDovecot(t *testing.T) {
 			if err := l.login(c); err != nil {
 				t.Fatalf("login: %v\n%s", err, d.Log())
 			}
-			checkDovecotMailbox(t, ctx, c, caps.Has("PIPELINING"))
+			checkDovecotMailbox(t, ctx, c)
 			if err := c.Quit(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -309,7 +309,7 @@ func TestInteropClientDovecot(t *testing.T) {
 	})
 }
 
-func checkDovecotMailbox(t *testing.T, ctx context.Context, c *Client, pipelining bool) {
+func checkDovecotMailbox(t *testing.T, ctx context.Context, c *Client) {
 	t.Helper()
 	n, _, err := c.Stat(ctx)
 	if err != nil || n != len(interopMessages) {
@@ -349,5 +349,4 @@ func checkDovecotMailbox(t *testing.T, ctx context.Context, c *Client, pipelinin
 	if err := c.Dele(ctx, nums...); err != nil {
 		t.Fatal(err)
 	}
-	_ = pipelining
 }

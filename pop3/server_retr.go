@@ -15,7 +15,7 @@ func (c *conn) handleRETR(arg string) error {
 	if i < 0 {
 		return nil
 	}
-	return c.sendMessage(i, -1, strconv.FormatInt(c.msgs[i].Size, 10)+" octets")
+	return c.sendMessage(i, -1)
 }
 
 func (c *conn) handleTOP(arg string) error {
@@ -29,20 +29,25 @@ func (c *conn) handleTOP(arg string) error {
 	if i < 0 {
 		return nil
 	}
-	return c.sendMessage(i, n, "top of message follows")
+	return c.sendMessage(i, n)
 }
 
 // sendMessage streams message i through the dot-stuffing writer, never
 // holding it whole. With lines >= 0 it sends the header, the blank line
 // and that many lines of the body (RFC 1939 §7, TOP).
-func (c *conn) sendMessage(i, lines int, text string) error {
+func (c *conn) sendMessage(i, lines int) error {
 	rc, err := c.md.Open(c.ctx, i)
 	if err != nil {
 		c.backendErr(err, "cannot read message")
 		return nil
 	}
 	defer rc.Close()
-	c.ok(text)
+	if lines < 0 {
+		c.scratch = append(strconv.AppendInt(append(c.scratch[:0], "+OK "...), c.msgs[i].Size, 10), " octets\r\n"...)
+		c.bw.Write(c.scratch)
+	} else {
+		c.ok("top of message follows")
+	}
 	dw := textwire.NewDotWriter(c.bw)
 	var w io.Writer = dw
 	if lines >= 0 {
