@@ -74,12 +74,15 @@ func lookupCharset(name string) charsetEntry {
 	}
 	name = strings.ToLower(name)
 	var ent charsetEntry
-	enc, err := ianaindex.MIME.Encoding(name)
+	// The WHATWG labels come first: like every mail reader, they read
+	// iso-8859-1 as windows-1252, gb2312 as gbk, euc-kr as windows-949,
+	// supersets that decode what mailers really put under those names.
+	enc, err := htmlindex.Get(name)
 	if err != nil || enc == nil {
-		enc, err = ianaindex.IANA.Encoding(name)
+		enc, err = ianaindex.MIME.Encoding(name)
 	}
 	if err != nil || enc == nil {
-		enc, err = htmlindex.Get(name)
+		enc, err = ianaindex.IANA.Encoding(name)
 	}
 	if err == nil && enc != nil {
 		ent = charsetEntry{kind: charsetOther, enc: enc}

@@ -230,3 +230,16 @@ func TestDecodeWordsCorpus(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeCharsetReadsLatin1AsWindows1252(t *testing.T) {
+	// Mailers label cp1252 text (smart quotes, euro) as iso-8859-1.
+	got, err := DecodeCharset("iso-8859-1", []byte("\x93hi\x94 \x80"))
+	if err != nil || got != "\u201chi\u201d €" {
+		t.Errorf("got %q, %v", got, err)
+	}
+	for _, cs := range []string{"IBM437", "cp850", "koi8-u", "iso-8859-15", "windows-1251", "utf-16be"} {
+		if !KnownCharset(cs) {
+			t.Errorf("%s is unknown", cs)
+		}
+	}
+}
