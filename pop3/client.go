@@ -74,12 +74,12 @@ func newClient(ctx context.Context, rw io.ReadWriter, debug io.Writer) (*Client,
 	c.nc, _ = rw.(net.Conn)
 	_, c.isTLS = rw.(*tls.Conn)
 	c.setTransport(rw)
-	end, err := c.begin(ctx)
+	o, err := c.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
 	text, err := c.readResponse()
-	end(&err)
+	c.end(o, &err)
 	if err != nil {
 		return nil, err
 	}
@@ -174,47 +174,59 @@ func (c *Client) Close() error {
 	return nil
 }
 
-// begin starts a command bounded by ctx. The returned end must be called
-// with the command's error; an error from an interrupted command breaks
-// the client.
-func (c *Client) begin(ctx context.Context) (end func(*error), err error) {
+// op is one command in progress, bounded by its context.
+type op struct {
+	ctx  context.Context
+	stop func() bool // stops the context watch; nil without a net.Conn
+}
+
+// begin starts a command bounded by ctx. [Client.end] must be called with
+// the command's error; an error from an interrupted command breaks the
+// client.
+func (c *Client) begin(ctx context.Context) (op, error) {
 	if c.broken != nil {
-		return nil, c.broken
+		return op{}, c.broken
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return op{}, err
 	}
 	if c.pending != nil {
-		p := c.pending
-		if err := p.Close(); err != nil {
-			return nil, err
+		if err := c.pending.Close(); err != nil {
+			return op{}, err
 		}
 	}
-	stop := func() bool { return true }
+	o := op{ctx: ctx}
 	if c.nc != nil {
 		if dl, ok := ctx.Deadline(); ok {
 			c.nc.SetDeadline(dl)
 		}
-		stop = context.AfterFunc(ctx, func() { c.nc.SetDeadline(time.Unix(1, 0)) })
+		if ctx.Done() != nil {
+			nc := c.nc
+			o.stop = context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
+		}
 	}
-	return func(errp *error) {
-		stop()
-		if c.nc != nil {
-			c.nc.SetDeadline(time.Time{})
-		}
-		if *errp == nil {
-			return
-		}
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			*errp = fmt.Errorf("%w (%w)", ctxErr, *errp)
-		}
-		var e *Error
-		if !errors.As(*errp, &e) && !errors.Is(*errp, ErrInvalidArgument) &&
-			!errors.Is(*errp, ErrInsecureAuth) && !errors.Is(*errp, ErrNotSupported) {
-			// The stream is in an unknown place: no command can follow.
-			c.broken = fmt.Errorf("%w: %w", ErrClientBroken, *errp)
-		}
-	}, nil
+	return o, nil
+}
+
+func (c *Client) end(o op, errp *error) {
+	if o.stop != nil {
+		o.stop()
+	}
+	if c.nc != nil {
+		c.nc.SetDeadline(time.Time{})
+	}
+	if *errp == nil {
+		return
+	}
+	if ctxErr := o.ctx.Err(); ctxErr != nil {
+		*errp = fmt.Errorf("%w (%w)", ctxErr, *errp)
+	}
+	var e *Error
+	if !errors.As(*errp, &e) && !errors.Is(*errp, ErrInvalidArgument) &&
+		!errors.Is(*errp, ErrInsecureAuth) && !errors.Is(*errp, ErrNotSupported) {
+		// The stream is in an unknown place: no command can follow.
+		c.broken = fmt.Errorf("%w: %w", ErrClientBroken, *errp)
+	}
 }
 
 // checkArg refuses an argument that would change the command line.
@@ -265,11 +277,11 @@ func (c *Client) cmd(ctx context.Context, verb string, args ...string) (text str
 			return "", err
 		}
 	}
-	end, err := c.begin(ctx)
+	o, err := c.begin(ctx)
 	if err != nil {
 		return "", err
 	}
-	defer end(&err)
+	defer c.end(o, &err)
 	c.writeCmd(verb, args...)
 	if err := c.bw.Flush(); err != nil {
 		return "", err

@@ -83,11 +83,11 @@ func (c *Client) Authenticate(ctx context.Context, sc sasl.Client) (err error) {
 	if err := checkArg(mech); err != nil {
 		return err
 	}
-	end, err := c.begin(ctx)
+	o, err := c.begin(ctx)
 	if err != nil {
 		return err
 	}
-	defer end(&err)
+	defer c.end(o, &err)
 	args := []string{mech}
 	pendingIR := ir
 	if ir != nil {

@@ -60,11 +60,11 @@ func (c *Client) capa(ctx context.Context) (caps Capabilities, err error) {
 	if _, err := c.cmd(ctx, "CAPA"); err != nil {
 		return nil, err
 	}
-	end, err := c.begin(ctx)
+	o, err := c.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer end(&err)
+	defer c.end(o, &err)
 	caps = Capabilities{}
 	err = c.readListing(func(line []byte) error {
 		if tag, args := ParseCapability(string(line)); tag != "" {

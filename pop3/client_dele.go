@@ -24,11 +24,11 @@ func (c *Client) Dele(ctx context.Context, nums ...int) (err error) {
 		}
 		return nil
 	}
-	end, err := c.begin(ctx)
+	o, err := c.begin(ctx)
 	if err != nil {
 		return err
 	}
-	defer end(&err)
+	defer c.end(o, &err)
 	for _, n := range nums {
 		c.writeCmd("DELE", strconv.Itoa(n))
 	}

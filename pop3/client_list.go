@@ -103,10 +103,10 @@ func (c *Client) multi(ctx context.Context, fn func(string) error, verb string, 
 	if _, err := c.cmd(ctx, verb, args...); err != nil {
 		return err
 	}
-	end, err := c.begin(ctx)
+	o, err := c.begin(ctx)
 	if err != nil {
 		return err
 	}
-	defer end(&err)
+	defer c.end(o, &err)
 	return c.readListing(func(line []byte) error { return fn(string(line)) })
 }

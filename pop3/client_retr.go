@@ -17,7 +17,7 @@ import (
 type MessageReader struct {
 	c    *Client
 	dr   *textwire.DotReader
-	end  func(*error)
+	op   op
 	err  error // sticky, once the reader is done
 	done bool
 }
@@ -44,7 +44,7 @@ func (m *MessageReader) finish(err error) {
 	if err == io.EOF {
 		end = nil
 	}
-	m.end(&end)
+	m.c.end(m.op, &end)
 	if err == io.EOF {
 		return
 	}
@@ -88,14 +88,19 @@ func (c *Client) Top(ctx context.Context, n, lines int) (*MessageReader, error) 
 }
 
 func (c *Client) message(ctx context.Context, verb string, args ...string) (*MessageReader, error) {
-	if _, err := c.cmd(ctx, verb, args...); err != nil {
-		return nil, err
-	}
-	end, err := c.begin(ctx)
+	o, err := c.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	m := &MessageReader{c: c, dr: c.r.DotReader(textwire.AcceptBare), end: end}
+	c.writeCmd(verb, args...)
+	if err = c.bw.Flush(); err == nil {
+		_, err = c.readResponse()
+	}
+	if err != nil {
+		c.end(o, &err)
+		return nil, err
+	}
+	m := &MessageReader{c: c, dr: c.r.DotReader(textwire.AcceptBare), op: o}
 	c.pending = m
 	return m, nil
 }

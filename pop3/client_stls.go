@@ -19,11 +19,11 @@ func (c *Client) StartTLS(ctx context.Context, config *tls.Config) (err error) {
 	if _, err := c.cmd(ctx, "STLS"); err != nil {
 		return err
 	}
-	end, err := c.begin(ctx)
+	o, err := c.begin(ctx)
 	if err != nil {
 		return err
 	}
-	defer end(&err)
+	defer c.end(o, &err)
 	tc := tls.Client(c.nc, tlsConfigFor(config, c.host))
 	if err := tc.HandshakeContext(ctx); err != nil {
 		return err
@@ -33,7 +33,7 @@ func (c *Client) StartTLS(ctx context.Context, config *tls.Config) (err error) {
 	c.conn, c.nc, c.isTLS = tc, tc, true
 	c.setTransport(tc)
 	c.caps = nil
-	end(&err)
+	c.end(o, &err)
 	_, err = c.Capabilities(ctx)
 	return err
 }
