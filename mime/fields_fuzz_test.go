@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
@@ -217,6 +218,52 @@ func FuzzParseDate(f *testing.F) {
 		}
 		if !utf8.ValidString(out) {
 			t.Fatalf("bad output %q", out)
+		}
+	})
+}
+
+func FuzzParseMessageIDList(f *testing.F) {
+	for _, s := range []string{
+		"<1234@local.machine.example> <3456@example.net>",
+		"<1234   @   local(blah)  .machine .example>",
+		`Your message of "Fri, 21 Nov" <a@x> (comment)`,
+		"a@x, <b@y", "<>", "<nodomain>",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ids, _ := ParseMessageIDList(s)
+		for _, id := range ids {
+			if id == "" || strings.ContainsAny(id, ">") {
+				return // cannot be written back between brackets
+			}
+		}
+		out := FormatMessageIDList(ids)
+		back, _ := ParseMessageIDList(out)
+		if !cmp.Equal(ids, back, cmpopts.EquateEmpty()) {
+			t.Fatalf("%q: %q formats as %q, reads back %q", s, ids, out, back)
+		}
+	})
+}
+
+// FuzzUTF7 checks that the streaming UTF-7 decoder gives the same text
+// whatever the read sizes, and always valid UTF-8.
+func FuzzUTF7(f *testing.F) {
+	for _, s := range []string{"A+ImIDkQ.", "Hi Mom -+Jjo--!", "+ZeVnLIqe-", "+-", "+2D3eAA-", "+2D0-", "+AAA", "caf\xe9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		whole, err := DecodeCharset("utf-7", []byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !utf8.ValidString(whole) {
+			t.Fatalf("%q decodes to invalid UTF-8 %q", s, whole)
+		}
+		r, _ := CharsetReader("utf-7", iotest.OneByteReader(strings.NewReader(s)))
+		b, err := io.ReadAll(r)
+		if err != nil || string(b) != whole {
+			t.Fatalf("%q: byte at a time %q, %v; whole %q", s, b, err, whole)
 		}
 	})
 }
