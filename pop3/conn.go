@@ -113,6 +113,7 @@ type conn struct {
 	locked    bool   // s.lock(authUser) is held
 
 	md      Maildrop
+	noUIDL  bool // the backend's unique ids are unusable
 	msgs    []MessageInfo
 	deleted []bool
 
@@ -144,11 +145,6 @@ func newConn(s *Server, rw io.ReadWriter) *conn {
 		}
 	}
 	return c
-}
-
-type debugConn struct {
-	io.Reader
-	io.Writer
 }
 
 // setTransport reads and writes through rw from now on, dropping anything
@@ -372,6 +368,8 @@ func (c *conn) available(verb string) bool {
 		return c.s.TLSConfig != nil && c.nc != nil
 	case "UTF8", "LANG":
 		return c.s.EnableUTF8
+	case "UIDL":
+		return !c.noUIDL
 	}
 	return true
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -339,5 +340,85 @@ func TestShutdownRefusesNewSessions(t *testing.T) {
 	s.ServeConn(&cutConn{r: strings.NewReader(""), w: &out, failAt: -1})
 	if out.String() != "-ERR [SYS/TEMP] server shutting down\r\n" {
 		t.Errorf("new session after Shutdown: %q", out.String())
+	}
+}
+
+func TestLogsHoldNoSecrets(t *testing.T) {
+	var logs, trace bytes.Buffer
+	s := newServer(newBackend(t))
+	s.AllowInsecureAuth = true
+	s.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s.DebugWriter = &trace
+	var out bytes.Buffer
+	in := "USER alice\r\nPASS secret\r\nQUIT\r\nAUTH PLAIN AGFsaWNlAHNlY3JldA==\r\nAPOP alice 0123456789abcdef0123456789abcdef\r\n"
+	s.ServeConn(&cutConn{r: &lineReader{s: in}, w: &out, failAt: -1})
+	in2 := "AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\nQUIT\r\n"
+	s.ServeConn(&cutConn{r: &lineReader{s: in2}, w: &out, failAt: -1})
+	for _, secret := range []string{"secret", "AGFsaWNlAHNlY3JldA=="} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("log holds %q:\n%s", secret, logs.String())
+		}
+	}
+	if !strings.Contains(logs.String(), "user=alice") || !strings.Contains(logs.String(), "cmd=STAT") && !strings.Contains(logs.String(), "cmd=USER") {
+		t.Errorf("log lacks the session:\n%s", logs.String())
+	}
+	if !strings.Contains(trace.String(), "PASS secret\r\n") || !strings.Contains(trace.String(), "+OK POP3 server ready") {
+		t.Errorf("DebugWriter did not get both directions: %q", trace.String())
+	}
+}
+
+// faultyBackend gives messages whose reader fails halfway, and unique
+// ids that RFC 1939 does not allow.
+type faultyBackend struct{ *MemBackend }
+
+func (b faultyBackend) OpenMaildrop(ctx context.Context, user string) (Maildrop, error) {
+	md, err := b.MemBackend.OpenMaildrop(ctx, user)
+	return faultyMaildrop{md}, err
+}
+
+type faultyMaildrop struct{ Maildrop }
+
+func (m faultyMaildrop) Messages(ctx context.Context) ([]MessageInfo, error) {
+	infos, err := m.Maildrop.Messages(ctx)
+	for i := range infos {
+		infos[i].UID = "has space"
+	}
+	return infos, err
+}
+
+type failingReader struct{ n int }
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, errors.New("disk on fire")
+	}
+	r.n--
+	return copy(p, "Subject: x\r\n"), nil
+}
+
+func (m faultyMaildrop) Open(ctx context.Context, i int) (io.ReadCloser, error) {
+	return io.NopCloser(&failingReader{n: 2}), nil
+}
+
+func TestServerHandlesFaultyBackend(t *testing.T) {
+	s := newServer(faultyBackend{newBackend(t)})
+	s.AllowInsecureAuth = true
+	var out bytes.Buffer
+	in := "USER alice\r\nPASS secret\r\nCAPA\r\nUIDL\r\nRETR 1\r\nNOOP\r\n"
+	s.ServeConn(&cutConn{r: &lineReader{s: in}, w: &out, failAt: -1})
+	got := out.String()
+	if strings.Contains(got, "\r\nUIDL\r\n") {
+		t.Errorf("CAPA offers UIDL with invalid ids: %q", got)
+	}
+	if !strings.Contains(got, "-ERR unknown command\r\n") {
+		t.Errorf("UIDL was not refused: %q", got)
+	}
+	// The +OK is out; the session must end without the terminating line,
+	// so that the client sees a truncated message, not a short one.
+	if !strings.HasSuffix(got, "+OK 23 octets\r\nSubject: x\r\nSubject: x\r\n") {
+		t.Errorf("after a failed read the server sent %q", got)
+	}
+	if strings.Contains(got, "\r\n.\r\n+OK") {
+		t.Errorf("the failed message was terminated and the session went on: %q", got)
 	}
 }

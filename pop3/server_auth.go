@@ -80,7 +80,13 @@ func (c *conn) handleAUTH(arg string) error {
 	mech, ir, hasIR := strings.Cut(arg, " ")
 	mech = strings.ToUpper(mech)
 	if mech == "" {
-		c.bad("AUTH needs a mechanism")
+		// RFC 1734's clients (and Dovecot's) list the mechanisms with a
+		// bare AUTH; RFC 5034 leaves it undefined, so answer as they do.
+		c.ok("Methods supported")
+		for _, m := range c.saslMechanisms() {
+			c.writeLine(m)
+		}
+		c.writeLine(".")
 		return nil
 	}
 	offered := false

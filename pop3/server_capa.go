@@ -8,6 +8,9 @@ import (
 // capabilities lists what this session can really use now (RFC 2449 §5).
 func (c *conn) capabilities() []string {
 	caps := []string{"TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING"}
+	if c.noUIDL {
+		caps = append(caps[:1], caps[2:]...)
+	}
 	if c.state == stateAuthorization {
 		if c.insecureOK() {
 			caps = append(caps, "USER")

@@ -88,6 +88,13 @@ func (c *conn) login(user string) error {
 		c.backendErr(err, "cannot list maildrop")
 		return nil
 	}
+	for i, m := range msgs {
+		if !validUID(m.UID) || m.Size < 0 {
+			c.log.Warn("pop3: backend gave an invalid message entry; UIDL is off", "msg", i+1)
+			c.noUIDL = true
+			break
+		}
+	}
 	c.md, c.msgs, c.deleted = md, msgs, make([]bool, len(msgs))
 	c.state = stateTransaction
 	c.log = c.log.With("user", user)
@@ -110,4 +117,18 @@ func (s *Server) failureDelay(n int) time.Duration {
 		d = m
 	}
 	return d
+}
+
+// validUID reports whether uid is 1 to 70 characters from 0x21 to 0x7E
+// (RFC 1939 §7, UIDL).
+func validUID(uid string) bool {
+	if len(uid) < 1 || len(uid) > 70 {
+		return false
+	}
+	for i := 0; i < len(uid); i++ {
+		if uid[i] < 0x21 || uid[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
