@@ -42,7 +42,8 @@ type Disposition struct {
 // words inside values, and RFC 2231 continuations given out of order or with
 // a gap (joined up to the gap) are all read, each reported as a [Defect].
 // Of two parameters with the same name the first is kept, except that an
-// RFC 2231 form wins over a plain one. RFC 2231 language tags are dropped.
+// RFC 2231 form wins over a plain one. RFC 2231 language tags are dropped
+// (see [ParamLanguage]).
 func ParseMediaType(value string) (mt MediaType, ok bool, defects []Defect) {
 	p := paramParser{s: value}
 	typ, ok := p.mediaType()
