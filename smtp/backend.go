@@ -29,7 +29,9 @@ func (f BackendFunc) NewSession(c *Conn) (Session, error) { return f(c) }
 // default reply for the command (451 4.3.0 for a transient failure of
 // MAIL, RCPT or DATA, as the server cannot tell it is permanent).
 //
-// Methods are called from the connection's goroutine, one at a time.
+// Methods are called one at a time: from the connection's goroutine, except
+// Data for a message sent with BDAT, which runs on a goroutine of its own
+// while the connection reads the chunks.
 type Session interface {
 	// Mail starts a transaction (MAIL FROM). from is "" for the null
 	// reverse-path. opts is never nil.
