@@ -43,9 +43,13 @@ func (v msgView) InternalDate() time.Time    { return v.m.date }
 func (v msgView) Size() int64                { return int64(len(v.m.body)) }
 func (v msgView) ModSeq() uint64             { return v.fs.modseq }
 func (v msgView) Body() (io.ReaderAt, error) { return bytes.NewReader(v.m.body), nil }
-func (v msgView) Structure() (*imapserver.Structure, error) {
-	v.m.stOnce.Do(func() { v.m.st, v.m.stErr = imapserver.ParseStructure(bytes.NewReader(v.m.body)) })
-	return v.m.st, v.m.stErr
+func (v msgView) Structure() (*imapserver.Structure, error) { return v.m.structure() }
+
+// structure parses the message once; add calls it outside the mailbox lock
+// so that a FETCH of ENVELOPE or BODYSTRUCTURE finds it ready.
+func (m *message) structure() (*imapserver.Structure, error) {
+	m.stOnce.Do(func() { m.st, m.stErr = imapserver.ParseStructure(bytes.NewReader(m.body)) })
+	return m.st, m.stErr
 }
 
 type mailbox struct {
@@ -112,9 +116,11 @@ func (mb *mailbox) add(body []byte, flags []string, date time.Time) (uid, validi
 	if date.IsZero() {
 		date = time.Now()
 	}
+	m := &message{date: date, body: body}
+	m.structure() // outside the lock: parsing may take a while
 	mb.mu.Lock()
 	defer mb.mu.Unlock()
-	m := &message{uid: mb.uidNext, date: date, body: body}
+	m.uid = mb.uidNext
 	mb.uidNext++
 	mb.modseq++
 	m.state.Store(&flagState{flags: cleanFlags(flags), modseq: mb.modseq})

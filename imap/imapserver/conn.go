@@ -154,10 +154,18 @@ type conn struct {
 	flushQueued atomic.Bool
 	stopping    atomic.Bool
 	closeOnce   sync.Once
+	// handoff, set by IDLE, is run in a new goroutine by loop.
+	handoff   func()
+	done      chan struct{}
+	ipRefused bool
 }
 
+// errHandoff: the handler has set c.handoff and the loop must pass the
+// connection on.
+var errHandoff = errors.New("imapserver: connection handed off")
+
 func newConn(s *Server, rw io.ReadWriter) *conn {
-	c := &conn{srv: s, lim: s.Limits.withDefaults(), rw: rw}
+	c := &conn{srv: s, lim: s.Limits.withDefaults(), rw: rw, done: make(chan struct{})}
 	if nc, ok := rw.(net.Conn); ok {
 		c.nc = nc
 		if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
@@ -260,21 +268,17 @@ func (c *conn) setReadDeadline(d time.Duration) {
 	}
 }
 
+// serve greets the client and runs its commands. It returns when the
+// connection has ended, or when an IDLE command has handed it to a new
+// goroutine (so that the stack grown by earlier commands is freed while the
+// connection idles); c.done is closed when it really ends.
 func (c *conn) serve() {
-	defer func() {
-		if r := recover(); r != nil {
-			c.srv.logf("imapserver: panic serving connection", "panic", r, "stack", string(debug.Stack()))
-		}
-		c.logout()
-		c.close()
-		c.releaseBuffers()
-	}()
 	if !c.srv.acquire(&c.srv.perIP, c.ip, c.lim.MaxConnsPerIP) {
 		c.writeRaw("* BYE [UNAVAILABLE] too many connections from your address\r\n")
+		c.ipRefused = true
+		c.finish()
 		return
 	}
-	defer c.srv.release(&c.srv.perIP, c.ip, c.lim.MaxConnsPerIP)
-
 	greeting := c.srv.Greeting
 	if greeting == "" {
 		greeting = "IMAP4rev2 server ready"
@@ -286,17 +290,51 @@ func (c *conn) serve() {
 	w.WriteString(greeting)
 	w.WriteString("\r\n")
 	if c.flush() != nil {
+		c.finish()
 		return
 	}
+	c.loop()
+}
+
+// loop runs commands until the connection ends or is handed off.
+func (c *conn) loop() {
+	handedOff := false
+	defer func() {
+		if r := recover(); r != nil {
+			c.srv.logf("imapserver: panic serving connection", "panic", r, "stack", string(debug.Stack()))
+		}
+		if !handedOff {
+			c.finish()
+		}
+	}()
 	for c.state != stateLogout {
 		if c.stopping.Load() {
 			c.writeRaw("* BYE server shutting down\r\n")
 			return
 		}
-		if !c.readCommand() {
+		ok := c.readCommand()
+		if f := c.handoff; f != nil {
+			c.handoff = nil
+			handedOff = true
+			go f()
+			return
+		}
+		if !ok {
 			return
 		}
 	}
+}
+
+// finish releases everything the connection holds, once.
+func (c *conn) finish() {
+	c.logout()
+	c.close()
+	c.releaseBuffers()
+	if !c.ipRefused {
+		c.srv.release(&c.srv.perIP, c.ip, c.lim.MaxConnsPerIP)
+	}
+	c.srv.track(c, false)
+	close(c.done)
 }
 
 func (c *conn) logout() {
@@ -372,6 +410,16 @@ func (c *conn) readCommand() bool {
 	c.okCode, c.okText, c.suppressOK = "", "", false
 	c.verb = verb
 	err := cmd.handle(c, tag, uid)
+	if err == errHandoff {
+		return false
+	}
+	return c.complete(tag, verb, cmd, uid, err)
+}
+
+// complete answers a command that has run: its tagged status, after the
+// updates that may be sent. It returns false when the connection must end.
+func (c *conn) complete(tag, verb string, cmd *command, uid bool, err error) bool {
+	d := &c.dec
 	if d.err != nil && err == nil {
 		return c.answerDecodeError(tag)
 	}

@@ -27,6 +27,21 @@ func (c *conn) handleIDLE(tag string, uid bool) error {
 		return err
 	}
 	c.setReadDeadline(c.lim.IDLETimeout)
+	verb := c.verb
+	c.handoff = func() {
+		err := c.waitDONE()
+		if c.complete(tag, verb, commands["IDLE"], false, err) {
+			c.loop()
+		} else {
+			c.finish()
+		}
+	}
+	return errHandoff
+}
+
+// waitDONE runs in the goroutine that idles: it reads the line that ends
+// IDLE.
+func (c *conn) waitDONE() error {
 	line, rerr := c.readIdleLine()
 	c.mu.Lock()
 	c.idling.Store(false)

@@ -143,21 +143,28 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		delay = 0
-		go s.ServeConn(nc)
+		go s.serveConn(nc)
 	}
 }
 
 // ServeConn serves one connection until it ends; rw may be a net.Conn
 // (then deadlines and STARTTLS apply) or any io.ReadWriter.
 func (s *Server) ServeConn(rw io.ReadWriter) {
+	if c := s.serveConn(rw); c != nil {
+		<-c.done
+	}
+}
+
+// serveConn starts serving; it may return before the connection ends.
+func (s *Server) serveConn(rw io.ReadWriter) *conn {
 	c := newConn(s, rw)
 	if !s.track(c, true) {
 		c.writeRaw("* BYE server shutting down\r\n")
 		c.close()
-		return
+		return nil
 	}
-	defer s.track(c, false)
 	c.serve()
+	return c
 }
 
 func (s *Server) track(c *conn, add bool) bool {
