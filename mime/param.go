@@ -37,10 +37,12 @@ type Disposition struct {
 // ParseMediaType parses a Content-Type value. ok is false when the value is
 // unusable; callers then apply RFC 2045 §5.2's default (text/plain; charset=us-ascii).
 //
-// Parameters are read tolerantly: comments, empty parameters (";;"),
-// unquoted values with spaces or specials, unterminated quotes, RFC 2047
-// words inside values, and RFC 2231 continuations given out of order or with
-// a gap (joined up to the gap) are all read, each reported as a [Defect].
+// Parameters are read tolerantly: comments, empty parameters (";;"), a
+// missing ";", unquoted values with spaces or specials, unterminated
+// quotes, and RFC 2231 continuations given out of order or with a gap
+// (joined up to the gap) are all read, the malformed ones reported as a
+// [Defect]. RFC 2047 words inside values, which every mailer decodes, are
+// decoded without a defect.
 // Of two parameters with the same name the first is kept, except that an
 // RFC 2231 form wins over a plain one. RFC 2231 language tags are dropped
 // (see [ParamLanguage]).
