@@ -214,3 +214,14 @@ func TestClientMalformedResponseBreaksClient(t *testing.T) {
 		return nil
 	})
 }
+
+func TestClientRFC5034Example(t *testing.T) {
+	runClient(t, "rfc5034-example-client.txt", func(ctx context.Context, c *Client) error {
+		c.AllowInsecureAuth = true
+		creds := sasl.Credentials{Authzid: "test", Username: "test", Password: "test"}
+		if err := c.AuthenticateAuto(ctx, creds); err != nil {
+			return err
+		}
+		return c.Quit(ctx)
+	})
+}

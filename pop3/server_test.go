@@ -90,6 +90,10 @@ func TestServerTranscripts(t *testing.T) {
 		{"server-top.txt", func(s *Server) { s.AllowInsecureAuth = true }},
 		{"server-pipelining.txt", func(s *Server) { s.AllowInsecureAuth = true }},
 		{"server-quit-authorization.txt", nil},
+		{"rfc5034-example-server.txt", func(s *Server) {
+			s.AllowInsecureAuth = true
+			s.Backend.(*MemBackend).AddUser("test", "test")
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
