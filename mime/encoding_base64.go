@@ -3,6 +3,7 @@ package mime
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -82,6 +83,24 @@ func (d *Base64Reader) defect(detail string) {
 // fill cleans the raw input, reading more from src when none is left.
 // It reports false when src is exhausted and nothing is left to clean.
 func (d *Base64Reader) fill() bool {
+	if cs, ok := d.src.(chunkSource); ok && d.rpos == d.end {
+		// Clean straight from the source's buffer: one copy fewer.
+		if d.err != nil {
+			return false
+		}
+		chunk, err := cs.peekChunk()
+		if err != nil {
+			d.err = err
+			return false
+		}
+		if space := len(d.buf) - d.nclean; len(chunk) > space {
+			chunk = chunk[:space]
+		}
+		d.nclean = cleanBase64(d.buf, d.nclean, chunk)
+		d.rpos, d.end = d.nclean, d.nclean
+		cs.discardChunk(len(chunk))
+		return true
+	}
 	if d.rpos == d.end {
 		if d.err != nil {
 			return false
@@ -99,8 +118,14 @@ func (d *Base64Reader) fill() bool {
 	// Remove the whitespace at the end of every line; anything else left
 	// in (leading spaces, junk) makes the fast decode fail and is then
 	// handled byte by byte.
-	raw := d.buf[d.rpos:d.end]
-	w := d.nclean
+	d.nclean = cleanBase64(d.buf, d.nclean, d.buf[d.rpos:d.end])
+	d.rpos, d.end = d.nclean, d.nclean
+	return true
+}
+
+// cleanBase64 copies raw to buf[w:] without the whitespace at the end of
+// each line, and returns the new end. raw may lie in buf at or after w.
+func cleanBase64(buf []byte, w int, raw []byte) int {
 	for len(raw) > 0 {
 		i := bytes.IndexByte(raw, '\n')
 		var line []byte
@@ -113,11 +138,19 @@ func (d *Base64Reader) fill() bool {
 		for j > 0 && (line[j-1] == '\r' || line[j-1] == ' ' || line[j-1] == '\t') {
 			j--
 		}
-		w += copy(d.buf[w:], line[:j])
+		w += copy(buf[w:], line[:j])
 	}
-	d.nclean = w
-	d.rpos, d.end = w, w
-	return true
+	return w
+}
+
+// chunkSource is a reader that lends its buffered bytes, so a decoder can
+// read them in place.
+type chunkSource interface {
+	// peekChunk returns buffered bytes, at least one, or an error
+	// (io.EOF at the end).
+	peekChunk() ([]byte, error)
+	// discardChunk consumes n bytes of what peekChunk returned.
+	discardChunk(n int)
 }
 
 // Read decodes into p.
@@ -172,22 +205,58 @@ func (d *Base64Reader) decodeStep(p []byte) int {
 		if q == 0 {
 			return d.slow(p)
 		}
-		k, err := base64.StdEncoding.Decode(p, d.buf[:q])
-		if err == nil {
-			d.consume(q)
+		k, used := decodeQuanta(p, d.buf[:q])
+		d.consume(used)
+		if used == q {
 			return k
 		}
-		var ce base64.CorruptInputError
-		if !errors.As(err, &ce) {
-			return 0
-		}
-		good := int(ce) / 4 * 4
-		if good > 0 {
-			n, _ = base64.StdEncoding.Decode(p, d.buf[:good])
-			d.consume(good)
-		}
+		n = k
 	}
+	// Padding, junk or a quantum split by it: byte by byte.
 	return n + d.slow(p[n:])
+}
+
+// Tables for decodeQuanta: each alphabet character's sextet already
+// shifted to its place in a 24-bit quantum; 0xFFFFFFFF for anything else.
+var b64d0, b64d1, b64d2, b64d3 = func() (t0, t1, t2, t3 [256]uint32) {
+	for c := range t0 {
+		v := uint32(b64Table[c])
+		if v >= 64 {
+			t0[c], t1[c], t2[c], t3[c] = 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF
+			continue
+		}
+		t0[c], t1[c], t2[c], t3[c] = v<<18, v<<12, v<<6, v
+	}
+	return
+}()
+
+// decodeQuanta decodes whole 4-character quanta of src into dst until it
+// meets one that is not four alphabet characters (padding, junk). It
+// returns the bytes written and the characters used. Two quanta at a time
+// are combined into one 8-byte store.
+func decodeQuanta(dst, src []byte) (n, used int) {
+	for len(src)-used >= 8 && len(dst)-n >= 8 {
+		s := src[used : used+8 : used+8]
+		x := b64d0[s[0]] | b64d1[s[1]] | b64d2[s[2]] | b64d3[s[3]]
+		y := b64d0[s[4]] | b64d1[s[5]] | b64d2[s[6]] | b64d3[s[7]]
+		if (x|y)>>24 != 0 {
+			break
+		}
+		binary.BigEndian.PutUint64(dst[n:], uint64(x)<<40|uint64(y)<<16)
+		n += 6
+		used += 8
+	}
+	for len(src)-used >= 4 && len(dst)-n >= 3 {
+		s := src[used : used+4 : used+4]
+		x := b64d0[s[0]] | b64d1[s[1]] | b64d2[s[2]] | b64d3[s[3]]
+		if x>>24 != 0 {
+			break
+		}
+		dst[n], dst[n+1], dst[n+2] = byte(x>>16), byte(x>>8), byte(x)
+		n += 3
+		used += 4
+	}
+	return n, used
 }
 
 func (d *Base64Reader) consume(q int) {

@@ -27,6 +27,16 @@ func FuzzBase64Decode(f *testing.F) {
 		if len(got) > len(in) {
 			t.Fatalf("decoded %d bytes from %d", len(got), len(in))
 		}
+		// Through the entity reader (which lends its buffer) the same.
+		mr := NewReader(io.MultiReader(strings.NewReader("Content-Transfer-Encoding: base64\r\n\r\n"), bytes.NewReader(in)), nil)
+		p, err := mr.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		viaReader, err := io.ReadAll(p.Body())
+		if err != nil || !bytes.Equal(viaReader, got) {
+			t.Fatalf("through the reader: %q, %v; alone: %q", viaReader, err, got)
+		}
 		// Clean input must decode as the standard library does.
 		if want, err := base64.StdEncoding.DecodeString(string(in)); err == nil && !bytes.Equal(got, want) {
 			t.Fatalf("got %q, stdlib %q", got, want)

@@ -339,3 +339,17 @@ func (s *scanner) rescan(atStart bool) {
 type sectionReader struct{ s *scanner }
 
 func (sr sectionReader) Read(p []byte) (int, error) { return sr.s.read(p) }
+
+func (sr sectionReader) peekChunk() ([]byte, error) {
+	s := sr.s
+	n, end := s.avail()
+	if n == 0 && end {
+		if s.eofEnd && s.ioErr() != nil {
+			return nil, s.err
+		}
+		return nil, io.EOF
+	}
+	return s.buf[s.r : s.r+n], nil
+}
+
+func (sr sectionReader) discardChunk(n int) { sr.s.advance(sr.s.r + n) }
