@@ -285,16 +285,28 @@ func (c *conn) readCommand() ([]byte, error) {
 				return nil, ErrServerClosed
 			}
 		}
+		// RFC 4954 §4: AUTH lines may be longer than other commands;
+		// while AUTH is possible the reader takes them, and any other
+		// command that long is refused below.
+		c.r.MaxLine = c.limits.MaxLineLength
+		if c.hasAuth() && !c.authed {
+			c.r.MaxLine = c.limits.MaxAuthLineLength
+		}
 		line, err := c.r.ReadLine()
 		c.idle.Store(false)
+		if err == nil && len(line) > c.limits.MaxLineLength && !isAuthCommand(line) {
+			err = textwire.ErrLineTooLong
+		}
 		switch {
 		case err == nil:
 			return line, nil
 		case errors.Is(err, textwire.ErrLineTooLong):
 			// RFC 5321 §4.5.3.1.10 gives 500 for a line too long; the
 			// rest of the line is skipped and the connection kept.
-			if err := c.r.DiscardLine(); err != nil {
-				return nil, err
+			if line == nil {
+				if err := c.r.DiscardLine(); err != nil {
+					return nil, err
+				}
 			}
 			if !c.countBadCommand() {
 				return nil, errTooManyErrors
@@ -318,6 +330,11 @@ func (c *conn) readCommand() ([]byte, error) {
 }
 
 var errTooManyErrors = errors.New("smtp: too many errors")
+
+// isAuthCommand reports whether line is an AUTH command.
+func isAuthCommand(line []byte) bool {
+	return len(line) >= 5 && line[0]|0x20 == 'a' && line[1]|0x20 == 'u' && line[2]|0x20 == 't' && line[3]|0x20 == 'h' && line[4] == ' '
+}
 
 // countBadCommand counts an error of the client's; false means the limit
 // is crossed and the connection is being closed.

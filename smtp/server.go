@@ -19,6 +19,10 @@ const (
 	// DefaultMaxLineLength is the longest command line: 4 KiB (RFC 5321
 	// §4.5.3.1.4 asks for at least 512 octets).
 	DefaultMaxLineLength = 4096
+	// DefaultMaxAuthLineLength is the longest line of an AUTH exchange,
+	// the AUTH command included: RFC 4954 §4 calls 12288 octets
+	// sufficient for deployed mechanisms.
+	DefaultMaxAuthLineLength = 12288
 	// DefaultMaxMessageBytes is the largest message, advertised with SIZE.
 	DefaultMaxMessageBytes = 32 << 20
 	// DefaultMaxRecipients is the most recipients of one message (RFC 5321
@@ -45,21 +49,28 @@ const (
 
 // Limits bounds what one connection may do. A zero field means its default.
 type Limits struct {
-	MaxLineLength    int           // DefaultMaxLineLength
-	MaxMessageBytes  int64         // DefaultMaxMessageBytes
-	MaxRecipients    int           // DefaultMaxRecipients
-	MaxBadCommands   int           // DefaultMaxBadCommands
-	MaxAuthFailures  int           // DefaultMaxAuthFailures
-	AuthFailureDelay time.Duration // DefaultAuthFailureDelay; negative: none
-	CommandTimeout   time.Duration // DefaultCommandTimeout
-	DataTimeout      time.Duration // DefaultDataTimeout
-	WriteTimeout     time.Duration // DefaultWriteTimeout
+	MaxLineLength     int           // DefaultMaxLineLength
+	MaxAuthLineLength int           // DefaultMaxAuthLineLength
+	MaxMessageBytes   int64         // DefaultMaxMessageBytes
+	MaxRecipients     int           // DefaultMaxRecipients
+	MaxBadCommands    int           // DefaultMaxBadCommands
+	MaxAuthFailures   int           // DefaultMaxAuthFailures
+	AuthFailureDelay  time.Duration // DefaultAuthFailureDelay; negative: none
+	CommandTimeout    time.Duration // DefaultCommandTimeout
+	DataTimeout       time.Duration // DefaultDataTimeout
+	WriteTimeout      time.Duration // DefaultWriteTimeout
 }
 
 func (l *Limits) withDefaults() Limits {
 	d := *l
 	if d.MaxLineLength <= 0 {
 		d.MaxLineLength = DefaultMaxLineLength
+	}
+	if d.MaxAuthLineLength <= 0 {
+		d.MaxAuthLineLength = DefaultMaxAuthLineLength
+	}
+	if d.MaxAuthLineLength < d.MaxLineLength {
+		d.MaxAuthLineLength = d.MaxLineLength
 	}
 	if d.MaxMessageBytes <= 0 {
 		d.MaxMessageBytes = DefaultMaxMessageBytes

@@ -63,6 +63,7 @@ func (c *conn) handleAUTH(arg []byte) {
 			return
 		}
 		c.setReadDeadline(c.limits.CommandTimeout)
+		c.r.MaxLine = c.limits.MaxAuthLineLength
 		line, err := c.r.ReadLine()
 		if err != nil {
 			if errors.Is(err, textwire.ErrLineTooLong) {

@@ -562,3 +562,25 @@ func TestBackendCanAskForNoEnhancedCode(t *testing.T) {
 		t.Errorf("reply %q", got)
 	}
 }
+
+func TestAuthLinesMayBeLongerThanCommands(t *testing.T) {
+	b := &testBackend{}
+	srv := newTestServer(b)
+	srv.AllowInsecureAuth = true
+	srv.Limits.MaxLineLength = 512
+	srv.Limits.MaxAuthFailures = 10
+	c := dial(t, srv)
+	c.cmd("EHLO bar.com", "250")
+	// RFC 4954 §4: an 8 KB response is fine in AUTH...
+	long := strings.Repeat("QUFB", 2000)
+	// (It reaches PLAIN, which finds no NUL separators in it.)
+	c.cmd("AUTH PLAIN "+long, "501 5.5.2 Error: malformed authentication")
+	c.cmd("AUTH PLAIN", "334")
+	c.cmd(long, "501 5.5.2 Error: malformed authentication")
+	// ...not in another command, nor beyond the AUTH limit.
+	c.cmd("NOOP "+long, "500 5.5.2")
+	c.cmd("AUTH PLAIN "+strings.Repeat("QUFB", 4000), "500 5.5.2")
+	c.cmd("AUTH PLAIN", "334")
+	c.cmd(strings.Repeat("QUFB", 4000), "500 5.5.6")
+	c.cmd("NOOP", "250")
+}

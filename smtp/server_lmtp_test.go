@@ -89,7 +89,7 @@ func TestDebugWriterCopiesTraffic(t *testing.T) {
 
 func TestLimitsDefaults(t *testing.T) {
 	got := (&Limits{}).withDefaults()
-	want := Limits{DefaultMaxLineLength, DefaultMaxMessageBytes, DefaultMaxRecipients, DefaultMaxBadCommands,
+	want := Limits{DefaultMaxLineLength, DefaultMaxAuthLineLength, DefaultMaxMessageBytes, DefaultMaxRecipients, DefaultMaxBadCommands,
 		DefaultMaxAuthFailures, DefaultAuthFailureDelay, DefaultCommandTimeout, DefaultDataTimeout, DefaultWriteTimeout}
 	if got != want {
 		t.Errorf("defaults %+v, want %+v", got, want)
