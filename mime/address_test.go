@@ -152,3 +152,15 @@ func TestParseAddressListBoundsItsWork(t *testing.T) {
 		t.Errorf("got %d addresses, %d defects", len(got), len(ds))
 	}
 }
+
+func TestParseAddressListCorpus(t *testing.T) {
+	for _, row := range readFieldCorpus(t, "addresses.txt") {
+		want, in := row[0], row[1]
+		wantDefect := strings.HasPrefix(want, "!")
+		want = strings.TrimPrefix(want, "!")
+		as, ds := ParseAddressList(in)
+		if got := FormatAddressList(as); got != want || wantDefect != (len(ds) > 0) {
+			t.Errorf("%q: got %q, defects %v; want %q (defect %v)", in, got, ds, want, wantDefect)
+		}
+	}
+}
