@@ -12,24 +12,24 @@ import (
 	"time"
 )
 
-// discardBackend reads and drops every message.
-type discardBackend struct{}
+// serverDiscardBackend reads and drops every message.
+type serverDiscardBackend struct{}
 
-type discardSession struct{}
+type serverDiscardSession struct{}
 
-func (discardBackend) NewSession(*Conn) (Session, error) { return discardSession{}, nil }
-func (discardSession) Mail(string, *MailOptions) error   { return nil }
-func (discardSession) Rcpt(string, *RcptOptions) error   { return nil }
-func (discardSession) Reset()                            {}
-func (discardSession) Logout() error                     { return nil }
-func (discardSession) Data(r io.Reader) error {
+func (serverDiscardBackend) NewSession(*Conn) (Session, error) { return serverDiscardSession{}, nil }
+func (serverDiscardSession) Mail(string, *MailOptions) error   { return nil }
+func (serverDiscardSession) Rcpt(string, *RcptOptions) error   { return nil }
+func (serverDiscardSession) Reset()                            {}
+func (serverDiscardSession) Logout() error                     { return nil }
+func (serverDiscardSession) Data(r io.Reader) error {
 	_, err := io.Copy(io.Discard, r)
 	return err
 }
 
-// benchMessage is a dot-stuffed message of about size bytes, ending in
+// serverBenchMessage is a dot-stuffed message of about size bytes, ending in
 // CRLF, with a few lines starting with a dot.
-func benchMessage(size int) string {
+func serverBenchMessage(size int) string {
 	var b strings.Builder
 	b.WriteString("From: a@bar.com\r\nTo: b@foo.com\r\nSubject: bench\r\n\r\n")
 	line := strings.Repeat("abcdefghij", 7) + "\r\n"
@@ -46,15 +46,15 @@ func BenchmarkServer(b *testing.B) {
 	for _, size := range []int{4 << 10, 100 << 10} {
 		for _, conns := range []int{1, 16, 64} {
 			b.Run(fmt.Sprintf("%dKB/conns=%d", size>>10, conns), func(b *testing.B) {
-				benchServer(b, size, conns)
+				serverBenchRun(b, size, conns)
 			})
 		}
 	}
 }
 
-func benchServer(b *testing.B, size, conns int) {
-	srv := &Server{Backend: discardBackend{}, Domain: "bench", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	msg := benchMessage(size)
+func serverBenchRun(b *testing.B, size, conns int) {
+	srv := &Server{Backend: serverDiscardBackend{}, Domain: "bench", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	msg := serverBenchMessage(size)
 	envelope := []byte("MAIL FROM:<a@bar.com>\r\nRCPT TO:<b@foo.com>\r\nDATA\r\n")
 	body := []byte(msg + ".\r\n")
 	per := make([]int, conns)
@@ -76,9 +76,9 @@ func benchServer(b *testing.B, size, conns int) {
 			b.Fatal(err)
 		}
 		clients[i], readers[i] = cc, bufio.NewReader(cc)
-		readReply(b, readers[i])
+		serverReadReply(b, readers[i])
 		cc.Write([]byte("EHLO bench\r\n"))
-		readReply(b, readers[i])
+		serverReadReply(b, readers[i])
 	}
 	b.SetBytes(int64(len(msg)))
 	b.ReportAllocs()
@@ -92,11 +92,11 @@ func benchServer(b *testing.B, size, conns int) {
 			for j := 0; j < n; j++ {
 				// RFC 2920: the envelope in one write.
 				c.Write(envelope)
-				readReply(b, r)
-				readReply(b, r)
-				readReply(b, r)
+				serverReadReply(b, r)
+				serverReadReply(b, r)
+				serverReadReply(b, r)
 				c.Write(body)
-				readReply(b, r)
+				serverReadReply(b, r)
 			}
 		}(clients[i], readers[i], per[i])
 	}
@@ -110,7 +110,7 @@ func benchServer(b *testing.B, size, conns int) {
 	srv.Close()
 }
 
-func readReply(b *testing.B, r *bufio.Reader) {
+func serverReadReply(b *testing.B, r *bufio.Reader) {
 	for {
 		line, err := r.ReadSlice('\n')
 		if err != nil {
