@@ -608,7 +608,9 @@ func ReadSearchResponse(dec *imapwire.Decoder, d *SearchData, uid bool) bool {
 
 // ReadESearchResponse reads what follows "ESEARCH" (RFC 4731 §3).
 func ReadESearchResponse(dec *imapwire.Decoder, d *SearchData) bool {
-	if !dec.SP() {
+	// The SP after the name is optional here: a caller may have read it.
+	dec.SP()
+	if dec.AtEOL() || dec.Err() != nil {
 		return dec.Err() == nil
 	}
 	if dec.Special('(') {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"unsafe"
 )
 
 // Default limits.
@@ -81,6 +82,13 @@ type Decoder struct {
 	// one is due, as real servers sometimes send.
 	Lenient bool
 
+	// Arena makes the decoder build short strings in shared blocks instead
+	// of one allocation each: fewer allocations when parsing many
+	// responses, at the cost of a block staying alive while any string
+	// made in it does.
+	Arena bool
+
+	arena   []byte
 	n       int       // bytes of the current line outside literals
 	lit     litReader // the literal being read, if any
 	scratch []byte
@@ -468,13 +476,31 @@ func (d *Decoder) NameBytes() []byte {
 	return t
 }
 
+// Str turns b into a string, in the arena when Arena is set.
+func (d *Decoder) Str(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if !d.Arena || len(b) > 512 {
+		return string(b)
+	}
+	if cap(d.arena)-len(d.arena) < len(b) {
+		d.arena = make([]byte, 0, 8<<10)
+	}
+	start := len(d.arena)
+	d.arena = append(d.arena, b...)
+	// The bytes are never written again: later appends go past them and a
+	// full block is replaced, not reused.
+	return unsafe.String(&d.arena[start], len(b))
+}
+
 // Atom reads an atom into *s.
 func (d *Decoder) Atom(s *string) bool {
 	t := d.AtomBytes()
 	if t == nil {
 		return false
 	}
-	*s = string(t)
+	*s = d.Str(t)
 	return true
 }
 
@@ -668,7 +694,7 @@ func (d *Decoder) QuotedBytes() ([]byte, bool) {
 func (d *Decoder) Quoted(s *string) bool {
 	b, ok := d.QuotedBytes()
 	if ok {
-		*s = string(b)
+		*s = d.Str(b)
 	}
 	return ok
 }
@@ -817,7 +843,7 @@ func (d *Decoder) StringBytes() ([]byte, bool) {
 func (d *Decoder) String(s *string) bool {
 	b, ok := d.StringBytes()
 	if ok {
-		*s = string(b)
+		*s = d.Str(b)
 	}
 	return ok
 }
@@ -850,7 +876,7 @@ func (d *Decoder) AStringBytes() ([]byte, bool) {
 func (d *Decoder) AString(s *string) bool {
 	b, ok := d.AStringBytes()
 	if ok {
-		*s = string(b)
+		*s = d.Str(b)
 	}
 	return ok
 }
@@ -893,7 +919,7 @@ func (d *Decoder) NString(s *string) bool {
 		if isNil {
 			*s = ""
 		} else {
-			*s = string(b)
+			*s = d.Str(b)
 		}
 	}
 	return ok
