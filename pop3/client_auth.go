@@ -28,6 +28,11 @@ func (c *Client) Login(ctx context.Context, username, password string) error {
 	if err := checkArg(password); err != nil {
 		return err
 	}
+	if !isASCII(username+password) && !c.utf8User(ctx) {
+		// RFC 6856 §2.2: UTF-8 in USER and PASS only when the server
+		// announces "UTF8 USER".
+		return fmt.Errorf("%w: non-ASCII credentials and no UTF8 USER capability", ErrInvalidArgument)
+	}
 	if _, err := c.cmd(ctx, "USER", username); err != nil {
 		return err
 	}
@@ -182,4 +187,27 @@ func (c *Client) AuthenticateAuto(ctx context.Context, creds sasl.Credentials) e
 		return c.APOP(ctx, creds.Username, creds.Password)
 	}
 	return c.Login(ctx, creds.Username, creds.Password)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// utf8User reports whether the server announced "UTF8 USER".
+func (c *Client) utf8User(ctx context.Context) bool {
+	caps, err := c.Capabilities(ctx)
+	if err != nil {
+		return false
+	}
+	for _, a := range caps["UTF8"] {
+		if strings.EqualFold(a, "USER") {
+			return true
+		}
+	}
+	return false
 }

@@ -13,6 +13,10 @@ func (c *Client) StartTLS(ctx context.Context, config *tls.Config) (err error) {
 	if c.isTLS {
 		return fmt.Errorf("%w: TLS is already active", ErrNotSupported)
 	}
+	if c.utf8 {
+		// RFC 6856 §2.1: clients MUST NOT issue STLS after UTF8.
+		return fmt.Errorf("%w: STLS after UTF8", ErrNotSupported)
+	}
 	if c.nc == nil {
 		return fmt.Errorf("%w: STLS needs a net.Conn", ErrNotSupported)
 	}

@@ -225,3 +225,23 @@ func TestClientRFC5034Example(t *testing.T) {
 		return c.Quit(ctx)
 	})
 }
+
+func TestClientUTF8Rules(t *testing.T) {
+	c, err := NewClient(newRecorder("+OK ready\r\n+OK\r\nUTF8\r\n.\r\n+OK\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.AllowInsecureAuth = true
+	ctx := context.Background()
+	// RFC 6856 §2.2: the server said UTF8 without USER.
+	if err := c.Login(ctx, "jörg", "secret"); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("Login with UTF-8 name = %v; want ErrInvalidArgument", err)
+	}
+	if err := c.UTF8(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// RFC 6856 §2.1: no STLS after UTF8.
+	if err := c.StartTLS(ctx, nil); !errors.Is(err, ErrNotSupported) {
+		t.Errorf("StartTLS after UTF8 = %v; want ErrNotSupported", err)
+	}
+}

@@ -102,7 +102,6 @@ type Server struct {
 	lastLogin map[string]time.Time
 	closed    atomic.Bool
 	shutdown  atomic.Bool
-	done      chan struct{}
 	connCount atomic.Uint64
 
 	// timestamp, when set (by tests), makes the APOP banner.
@@ -140,15 +139,6 @@ func orDefault[T int | time.Duration](v, d T) T {
 		return d
 	}
 	return v
-}
-
-func (s *Server) doneChan() chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.done == nil {
-		s.done = make(chan struct{})
-	}
-	return s.done
 }
 
 // Serve accepts connections on l and serves each in its own goroutine.
@@ -284,13 +274,7 @@ func (s *Server) closeListeners() error {
 // without entering UPDATE: nothing is deleted.
 func (s *Server) Close() error {
 	s.closed.Store(true)
-	done := s.doneChan()
 	s.mu.Lock()
-	select {
-	case <-done:
-	default:
-		close(done)
-	}
 	err := s.closeListeners()
 	conns := make([]*conn, 0, len(s.conns))
 	for c := range s.conns {
@@ -311,13 +295,10 @@ func (s *Server) Close() error {
 // is left. Sessions end without entering UPDATE: nothing is deleted.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.shutdown.Store(true)
+	s.closed.Store(true) // before the listeners close, so Serve says ErrServerClosed
 	s.mu.Lock()
 	err := s.closeListeners()
-	for c := range s.conns {
-		c.interrupt()
-	}
 	s.mu.Unlock()
-	s.closed.Store(true)
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
