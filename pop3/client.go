@@ -23,6 +23,8 @@ const (
 	// DefaultMaxListing is the most entries the client accepts in one
 	// LIST, UIDL, CAPA or LANG listing.
 	DefaultMaxListing = 1 << 20
+	// DefaultMaxRetrBytes bounds what [Client.RetrBytes] holds in memory.
+	DefaultMaxRetrBytes = 64 << 20
 	// maxAuthCommand is RFC 2449 §4's limit on a command line, CRLF
 	// included, which bounds an initial response (RFC 5034 §4).
 	maxAuthCommand = 255
@@ -40,6 +42,13 @@ type Client struct {
 	// MaxListing bounds the entries of a listing; 0 means
 	// DefaultMaxListing.
 	MaxListing int
+	// MaxLine bounds a response line, without CRLF; 0 means
+	// DefaultClientMaxLine. SASL challenges may be up to
+	// DefaultMaxAuthLine whatever it says.
+	MaxLine int
+	// MaxRetrBytes bounds the message [Client.RetrBytes] returns; 0 means
+	// DefaultMaxRetrBytes. The streaming [Client.Retr] has no bound.
+	MaxRetrBytes int64
 
 	conn      io.ReadWriter
 	nc        net.Conn
@@ -195,6 +204,7 @@ func (c *Client) begin(ctx context.Context) (op, error) {
 			return op{}, err
 		}
 	}
+	c.r.MaxLine = c.maxLine()
 	o := op{ctx: ctx}
 	if c.nc != nil {
 		if dl, ok := ctx.Deadline(); ok {
@@ -371,4 +381,11 @@ func (c *Client) tlsState() *tls.ConnectionState {
 		return &cs
 	}
 	return nil
+}
+
+func (c *Client) maxLine() int {
+	if c.MaxLine > 0 {
+		return c.MaxLine
+	}
+	return DefaultClientMaxLine
 }

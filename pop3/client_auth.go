@@ -108,8 +108,8 @@ func (c *Client) Authenticate(ctx context.Context, sc sasl.Client) (err error) {
 	if err := c.bw.Flush(); err != nil {
 		return err
 	}
-	c.r.MaxLine = DefaultMaxAuthLine
-	defer func() { c.r.MaxLine = DefaultClientMaxLine }()
+	c.r.MaxLine = max(c.maxLine(), DefaultMaxAuthLine)
+	defer func() { c.r.MaxLine = c.maxLine() }()
 	for {
 		line, err := c.readLine()
 		if err != nil {

@@ -105,13 +105,22 @@ func (c *Client) message(ctx context.Context, verb string, args ...string) (*Mes
 	return m, nil
 }
 
-// RetrBytes retrieves message n whole; it suits small messages.
+// RetrBytes retrieves message n whole; it suits small messages. A
+// message larger than MaxRetrBytes gives [ErrMessageTooLarge], and the
+// rest of it is skipped.
 func (c *Client) RetrBytes(ctx context.Context, n int) ([]byte, error) {
+	limit := c.MaxRetrBytes
+	if limit <= 0 {
+		limit = DefaultMaxRetrBytes
+	}
 	m, err := c.Retr(ctx, n)
 	if err != nil {
 		return nil, err
 	}
-	b, err := io.ReadAll(m)
+	b, err := io.ReadAll(io.LimitReader(m, limit+1))
+	if err == nil && int64(len(b)) > limit {
+		b, err = nil, ErrMessageTooLarge
+	}
 	if cerr := m.Close(); err == nil {
 		err = cerr
 	}

@@ -90,6 +90,9 @@ var (
 	ErrClientBroken = errors.New("pop3: connection unusable after an earlier error")
 	// ErrTooManyMessages: a listing is longer than the client's limit.
 	ErrTooManyMessages = errors.New("pop3: too many entries in listing")
+	// ErrMessageTooLarge: a message is larger than [Client.RetrBytes]
+	// accepts.
+	ErrMessageTooLarge = errors.New("pop3: message too large")
 )
 
 // quote returns at most 80 bytes of b for an error message.

@@ -322,6 +322,30 @@ func TestClientResponseLineLimit(t *testing.T) {
 	if err := c.Noop(context.Background()); !errors.Is(err, ErrLineTooLong) {
 		t.Errorf("Noop = %v; want ErrLineTooLong", err)
 	}
+	c, err = NewClient(newRecorder("+OK ready\r\n+OK " + strings.Repeat("x", 100) + "\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.MaxLine = 50
+	if err := c.Noop(context.Background()); !errors.Is(err, ErrLineTooLong) {
+		t.Errorf("Noop with MaxLine 50 = %v; want ErrLineTooLong", err)
+	}
+}
+
+func TestClientRetrBytesLimit(t *testing.T) {
+	c, err := NewClient(newRecorder("+OK ready\r\n+OK\r\n" + strings.Repeat("line\r\n", 100) + ".\r\n+OK\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.MaxRetrBytes = 100
+	ctx := context.Background()
+	if _, err := c.RetrBytes(ctx, 1); !errors.Is(err, ErrMessageTooLarge) {
+		t.Errorf("RetrBytes = %v; want ErrMessageTooLarge", err)
+	}
+	// The rest of the message was skipped: the next command works.
+	if err := c.Noop(ctx); err != nil {
+		t.Errorf("Noop after a message too large: %v", err)
+	}
 }
 
 func TestClientGreetingErr(t *testing.T) {
