@@ -35,7 +35,7 @@ const (
 	// reply included.
 	DefaultMaxReplyLines = 128
 	// DefaultChunkSize is the size of the BDAT chunks a Client sends.
-	DefaultChunkSize = 64 << 10
+	DefaultChunkSize = 128 << 10
 	// DefaultLocalName is the name a Client gives in EHLO when the options
 	// name none.
 	DefaultLocalName = "localhost"
@@ -176,9 +176,16 @@ type Client struct {
 	txUTF8   bool     // the open transaction has SMTPUTF8
 	txBinary bool     // the open transaction is BODY=BINARYMIME
 	chunk    []byte   // BDAT buffer, reused
-	buf      []byte   // command line being built
-	lines    []string // reply lines, reused
-	log      *slog.Logger
+
+	// The connection's deadline as last set, and the watch on the
+	// operation's context.
+	deadline      time.Time
+	deadlineExact bool
+	deadlineSet   bool
+	stop          func() bool
+	buf           []byte   // command line being built
+	lines         []string // reply lines, reused
+	log           *slog.Logger
 }
 
 // NewClient starts a session on rw, which is usually a net.Conn, with
@@ -220,14 +227,14 @@ func (o *ClientOptions) NewClient(ctx context.Context, rw io.ReadWriter) (*Clien
 		c.tlsState = tc.ConnectionState()
 	}
 	c.setStreams(rw)
-	end, err := c.begin(ctx, c.opts.timeout(c.opts.GreetingTimeout, DefaultGreetingTimeout))
+	err := c.begin(ctx, c.opts.timeout(c.opts.GreetingTimeout, DefaultGreetingTimeout))
 	if err != nil {
 		return nil, err
 	}
 	// RFC 5321 §4.3.1: 220 opens the session; 554 refuses it, after which
 	// the client should QUIT.
 	code, enh, lines, err := c.readReply()
-	err = end(err)
+	err = c.end(ctx, err)
 	if err != nil {
 		return nil, err
 	}
@@ -346,46 +353,69 @@ var aLongTimeAgo = time.Unix(1, 0)
 
 // begin checks that ctx is live and the client usable, and sets the
 // connection deadline for one wait: timeout from now, or the context's
-// deadline if sooner. The returned end must be called with the operation's
-// error; it clears the deadline and turns a timeout caused by ctx into
-// ctx's error.
-func (c *Client) begin(ctx context.Context, timeout time.Duration) (end func(error) error, err error) {
+// deadline if sooner; when ctx is done first, the deadline moves to the
+// past to interrupt the wait. end must follow, with the operation's error.
+func (c *Client) begin(ctx context.Context, timeout time.Duration) error {
 	if c.state == clientBroken || c.state == clientClosed {
-		return nil, c.brokenErr()
+		return c.brokenErr()
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
+	c.watch(ctx, timeout)
+	return nil
+}
+
+// watch sets the deadline for a wait of timeout bounded by ctx.
+func (c *Client) watch(ctx context.Context, timeout time.Duration) {
 	if c.conn == nil {
-		return func(err error) error {
-			if err != nil && ctx.Err() != nil {
-				return fmt.Errorf("%w (%v)", ctx.Err(), err)
-			}
-			return err
-		}, nil
+		return
 	}
 	var dl time.Time
+	exact := false
 	if timeout > 0 {
 		dl = time.Now().Add(timeout)
 	}
 	if d, ok := ctx.Deadline(); ok && (dl.IsZero() || d.Before(dl)) {
-		dl = d
+		dl, exact = d, true
+	}
+	c.setDeadline(dl, exact)
+	if ctx.Done() != nil && c.stop == nil {
+		conn := c.conn
+		c.stop = context.AfterFunc(ctx, func() { conn.SetDeadline(aLongTimeAgo) })
+	}
+}
+
+// deadlineSlack is how much earlier than asked a timeout's deadline may
+// fall, so that a run of commands does not reset the timer each time.
+const deadlineSlack = time.Second
+
+// setDeadline sets the connection's deadline unless the one in place is
+// the same, or, for a timeout (not exact), less than deadlineSlack
+// earlier.
+func (c *Client) setDeadline(dl time.Time, exact bool) {
+	if c.deadlineSet && (dl.Equal(c.deadline) ||
+		!exact && !c.deadlineExact && !dl.IsZero() && !c.deadline.IsZero() && !c.deadline.After(dl) && dl.Sub(c.deadline) < deadlineSlack) {
+		return
 	}
 	c.conn.SetDeadline(dl)
-	stop := func() bool { return false }
-	if ctx.Done() != nil {
-		stop = context.AfterFunc(ctx, func() { c.conn.SetDeadline(aLongTimeAgo) })
+	c.deadline, c.deadlineExact, c.deadlineSet = dl, exact, true
+}
+
+// end finishes what begin started: it stops watching ctx and turns a
+// failure caused by ctx into ctx's error.
+func (c *Client) end(ctx context.Context, err error) error {
+	if c.stop != nil {
+		if !c.stop() {
+			// The AfterFunc ran: the deadline is in the past.
+			c.deadlineSet = false
+		}
+		c.stop = nil
 	}
-	return func(err error) error {
-		stop()
-		if !dl.IsZero() || ctx.Err() != nil {
-			c.conn.SetDeadline(time.Time{})
-		}
-		if err != nil && ctx.Err() != nil {
-			return fmt.Errorf("%w (%v)", ctx.Err(), err)
-		}
-		return err
-	}, nil
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
+	return err
 }
 
 func (c *Client) brokenErr() error {
@@ -538,17 +568,20 @@ func (c *Client) writeCmd() error {
 // want, or any code of class want when want is a single digit. It returns
 // the reply lines; a reply with another code is an error.
 func (c *Client) cmd(ctx context.Context, timeout time.Duration, want int) ([]string, error) {
-	end, err := c.begin(ctx, timeout)
+	err := c.begin(ctx, timeout)
 	if err != nil {
 		return nil, err
 	}
-	verb, _, _ := strings.Cut(string(c.buf), " ")
+	var verb string
+	if c.log != nil {
+		verb, _, _ = strings.Cut(string(c.buf), " ")
+	}
 	if err := c.writeCmd(); err != nil {
-		end(nil)
+		c.end(ctx, nil)
 		if errors.Is(err, ErrForbiddenInput) {
 			return nil, err
 		}
-		err = end(err)
+		err = c.end(ctx, err)
 		c.fail(err)
 		return nil, err
 	}
@@ -559,7 +592,7 @@ func (c *Client) cmd(ctx context.Context, timeout time.Duration, want int) ([]st
 	if err == nil {
 		code, enh, lines, err = c.readReply()
 	}
-	err = end(err)
+	err = c.end(ctx, err)
 	if err != nil {
 		c.fail(err)
 		return nil, err

@@ -63,14 +63,13 @@ func (c *Client) Auth(ctx context.Context, sc sasl.Client) error {
 	}
 	c.debug("AUTH", "mechanism", mech)
 	// The reply is read by exchange, not cmd: 334 continues.
-	end, err := c.begin(ctx, c.replyTimeout())
-	if err != nil {
+	if err := c.begin(ctx, c.replyTimeout()); err != nil {
 		return err
 	}
 	if err := c.writeCmd(); err != nil {
-		return end(err)
+		return c.end(ctx, err)
 	}
-	return end(c.authExchange(sc, ir))
+	return c.end(ctx, c.authExchange(sc, ir))
 }
 
 // authExchange runs the challenges and responses after the AUTH command

@@ -46,7 +46,8 @@ func (c *Client) newBdatWriter(ctx context.Context) *DataWriter {
 	return w
 }
 
-// writeChunked buffers p, normalised, and sends full chunks.
+// writeChunked buffers p, with each bare CR or LF written as CRLF, and
+// sends full chunks.
 func (w *DataWriter) writeChunked(p []byte) (int, error) {
 	if w.binary {
 		return len(p), w.emit(p)
@@ -54,18 +55,35 @@ func (w *DataWriter) writeChunked(p []byte) (int, error) {
 	n := len(p)
 	for len(p) > 0 {
 		if w.lastCR {
+			// A CR ended the previous write; complete it as CRLF.
 			w.lastCR = false
-			if p[0] == '\n' {
-				if err := w.emit(crlf[1:]); err != nil {
-					return 0, err
-				}
-				p = p[1:]
-				continue
-			}
-			// A bare CR: complete it.
 			if err := w.emit(crlf[1:]); err != nil {
 				return 0, err
 			}
+			if p[0] == '\n' {
+				p = p[1:]
+			}
+			continue
+		}
+		// The longest prefix of well-formed CRLF lines goes as it is.
+		good := 0
+		for {
+			i := bytes.IndexByte(p[good:], '\n')
+			if i < 0 {
+				break
+			}
+			line := p[good : good+i]
+			if len(line) == 0 || line[len(line)-1] != '\r' || bytes.IndexByte(line[:len(line)-1], '\r') >= 0 {
+				break
+			}
+			good += i + 1
+		}
+		if good > 0 {
+			if err := w.emit(p[:good]); err != nil {
+				return 0, err
+			}
+			p = p[good:]
+			continue
 		}
 		i := bytes.IndexAny(p, "\r\n")
 		if i < 0 {
@@ -77,18 +95,23 @@ func (w *DataWriter) writeChunked(p []byte) (int, error) {
 		if err := w.emit(p[:i]); err != nil {
 			return 0, err
 		}
-		if p[i] == '\r' {
+		switch {
+		case p[i] == '\r' && i+1 < len(p) && p[i+1] == '\n':
+			p = p[i+2:]
+		case p[i] == '\r' && i+1 == len(p):
+			// Maybe the CR of a CRLF split between writes.
 			w.lastCR = true
 			if err := w.emit(crlf[:1]); err != nil {
 				return 0, err
 			}
-		} else {
-			// A bare LF.
-			if err := w.emit(crlf); err != nil {
-				return 0, err
-			}
+			return n, nil
+		default:
+			// A bare CR or a bare LF.
+			p = p[i+1:]
 		}
-		p = p[i+1:]
+		if err := w.emit(crlf); err != nil {
+			return 0, err
+		}
 	}
 	return n, nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/mailwire/mailwire/internal/textwire"
 )
@@ -70,7 +69,6 @@ type DataWriter struct {
 	n        int64               // bytes written by the caller
 	err      error
 	closed   bool
-	stop     func() bool
 }
 
 // Data sends DATA (RFC 5321 §4.1.1.4) and, on the 354 reply, returns a
@@ -94,9 +92,6 @@ func (c *Client) newDataWriter(ctx context.Context, bdat bool) *DataWriter {
 	if !bdat {
 		w.dot = textwire.NewDotWriter(c.w)
 	}
-	if c.conn != nil && ctx.Done() != nil {
-		w.stop = context.AfterFunc(ctx, func() { c.conn.SetDeadline(aLongTimeAgo) })
-	}
 	return w
 }
 
@@ -104,17 +99,7 @@ func (c *Client) newDataWriter(ctx context.Context, bdat bool) *DataWriter {
 // §4.5.3.2.5).
 func (w *DataWriter) blockDeadline() {
 	c := w.c
-	if c.conn == nil {
-		return
-	}
-	var dl time.Time
-	if t := c.opts.timeout(c.opts.DataBlockTimeout, DefaultDataBlockTimeout); t > 0 {
-		dl = time.Now().Add(t)
-	}
-	if d, ok := w.ctx.Deadline(); ok && (dl.IsZero() || d.Before(dl)) {
-		dl = d
-	}
-	c.conn.SetDeadline(dl)
+	c.watch(w.ctx, c.opts.timeout(c.opts.DataBlockTimeout, DefaultDataBlockTimeout))
 }
 
 // Write writes message data.
@@ -155,13 +140,7 @@ func (w *DataWriter) fail(err error) {
 }
 
 func (w *DataWriter) release() {
-	if w.stop != nil {
-		w.stop()
-		w.stop = nil
-	}
-	if w.c.conn != nil {
-		w.c.conn.SetDeadline(time.Time{})
-	}
+	w.c.end(w.ctx, nil)
 }
 
 // Close ends the message (the terminating line for DATA, BDAT LAST for
@@ -200,16 +179,7 @@ func (w *DataWriter) Close() error {
 // endData reads the replies that end a transaction: one, or in LMTP one
 // per accepted recipient. It leaves the client ready for the next MAIL.
 func (c *Client) endData(ctx context.Context, bdat bool) error {
-	if c.conn != nil {
-		var dl time.Time
-		if t := c.opts.timeout(c.opts.DataTermTimeout, DefaultDataTermTimeout); t > 0 {
-			dl = time.Now().Add(t)
-		}
-		if d, ok := ctx.Deadline(); ok && (dl.IsZero() || d.Before(dl)) {
-			dl = d
-		}
-		c.conn.SetDeadline(dl)
-	}
+	c.watch(ctx, c.opts.timeout(c.opts.DataTermTimeout, DefaultDataTermTimeout))
 	if c.opts.LMTP {
 		return c.readLMTPReplies(ctx)
 	}

@@ -3,6 +3,7 @@ package smtp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -99,4 +100,75 @@ func FuzzClientCapabilities(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzClientBdatLineEnds checks the BDAT writer's line-end normalisation
+// against a byte-at-a-time reference, for any data split into any two
+// writes, with chunks small enough to cross often.
+func FuzzClientBdatLineEnds(f *testing.F) {
+	f.Add([]byte("a\r\nb\nc\rd\r"), 3)
+	f.Add([]byte("\r\r\n\n\r"), 1)
+	f.Add([]byte("no line end"), 0)
+	f.Fuzz(checkBdat)
+}
+
+func checkBdat(t *testing.T, data []byte, split int) {
+	{
+		if split < 0 || split > len(data) {
+			split = len(data) / 2
+		}
+		var want []byte
+		for i := 0; i < len(data); i++ {
+			switch {
+			case data[i] == '\r' && i+1 < len(data) && data[i+1] == '\n':
+				want = append(want, '\r', '\n')
+				i++
+			case data[i] == '\r' || data[i] == '\n':
+				want = append(want, '\r', '\n')
+			default:
+				want = append(want, data[i])
+			}
+		}
+		if len(want) > 0 && want[len(want)-1] != '\n' {
+			want = append(want, '\r', '\n')
+		}
+		sc := &scriptedConn{r: strings.NewReader("220 x\r\n250-x\r\n250 CHUNKING\r\n250 OK\r\n250 OK\r\n" + strings.Repeat("250 OK\r\n", len(want)/4+2))}
+		c, err := (&ClientOptions{ChunkSize: 4}).NewClient(context.Background(), sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		if err := c.Mail(ctx, "a@example.org", nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Rcpt(ctx, "b@example.net", nil); err != nil {
+			t.Fatal(err)
+		}
+		n := sc.w.Len()
+		w, err := c.Bdat(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(data[:split])
+		w.Write(data[split:])
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		// Take the chunks apart again.
+		var got []byte
+		rest := sc.w.String()[n:]
+		for rest != "" {
+			line, after, _ := strings.Cut(rest, "\r\n")
+			var size int
+			var last string
+			if _, err := fmt.Sscanf(line, "BDAT %d%s", &size, &last); err != nil && size == 0 && line != "BDAT 0 LAST" {
+				t.Fatalf("bad command %q", line)
+			}
+			got = append(got, after[:size]...)
+			rest = after[size:]
+		}
+		if string(got) != string(want) {
+			t.Fatalf("sent %q, want %q", got, want)
+		}
+	}
 }

@@ -48,12 +48,12 @@ func (c *Client) StartTLS(ctx context.Context, config *tls.Config) error {
 		c.state = clientBroken
 		return err
 	}
-	end, err := c.begin(ctx, c.replyTimeout())
+	err := c.begin(ctx, c.replyTimeout())
 	if err != nil {
 		return err
 	}
 	tc := tls.Client(c.conn, config)
-	if err := end(tc.HandshakeContext(ctx)); err != nil {
+	if err := c.end(ctx, tc.HandshakeContext(ctx)); err != nil {
 		c.fail(err)
 		return err
 	}

@@ -324,13 +324,12 @@ func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []strin
 	if !c.has("PIPELINING") {
 		return c.sendStepByStep(ctx, from, rcpts, body, opts, useBdat)
 	}
-	end, err := c.begin(ctx, c.replyTimeout())
-	if err != nil {
+	if err := c.begin(ctx, c.replyTimeout()); err != nil {
 		return nil, nil, nil, err
 	}
 	p := &pipeline{opts: &opts.Mail}
 	if err := c.writeCmd(); err != nil { // MAIL, built above
-		return nil, nil, nil, end(err)
+		return nil, nil, nil, c.end(ctx, err)
 	}
 	for _, r := range rcpts {
 		if err := c.buildRcpt(r, &opts.Rcpt); err != nil {
@@ -338,7 +337,7 @@ func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []strin
 			continue
 		}
 		if err := c.writeCmd(); err != nil {
-			return nil, nil, nil, end(err)
+			return nil, nil, nil, c.end(ctx, err)
 		}
 		p.rcpts = append(p.rcpts, r)
 	}
@@ -354,7 +353,7 @@ func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []strin
 		}
 	}
 	if useBdat {
-		end(nil)
+		c.end(ctx, nil)
 		w := c.newBdatWriter(ctx)
 		w.pre = p
 		w.binary = opts.Mail.Body == BodyBinaryMIME
@@ -372,15 +371,15 @@ func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []strin
 	}
 	c.startCmd("DATA")
 	if err := c.writeCmd(); err != nil {
-		return nil, nil, nil, end(err)
+		return nil, nil, nil, c.end(ctx, err)
 	}
 	wait := c.writeBatch(nil, true)
 	err = c.readPipelined(p)
 	if err = wait(err); err != nil {
-		return nil, nil, nil, end(err)
+		return nil, nil, nil, c.end(ctx, err)
 	}
 	code, enh, lines, err := c.readReply()
-	if err = end(err); err != nil {
+	if err = c.end(ctx, err); err != nil {
 		c.fail(err)
 		return nil, nil, nil, err
 	}
@@ -470,7 +469,7 @@ func (c *Client) finishData(err error, failed []RcptError) ([]string, []RcptErro
 
 // sendEmptyData ends a DATA the server accepted with no recipient.
 func (c *Client) sendEmptyData(ctx context.Context) error {
-	end, err := c.begin(ctx, c.opts.timeout(c.opts.DataTermTimeout, DefaultDataTermTimeout))
+	err := c.begin(ctx, c.opts.timeout(c.opts.DataTermTimeout, DefaultDataTermTimeout))
 	if err != nil {
 		return err
 	}
@@ -483,7 +482,7 @@ func (c *Client) sendEmptyData(ctx context.Context) error {
 	if err == nil {
 		code, _, _, err = c.readReply()
 	}
-	if err = end(err); err != nil {
+	if err = c.end(ctx, err); err != nil {
 		c.fail(err)
 		return err
 	}
