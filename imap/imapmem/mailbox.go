@@ -37,12 +37,12 @@ type msgView struct {
 	fs *flagState
 }
 
-func (v msgView) UID() uint32                { return v.m.uid }
-func (v msgView) Flags() []string            { return v.fs.flags }
-func (v msgView) InternalDate() time.Time    { return v.m.date }
-func (v msgView) Size() int64                { return int64(len(v.m.body)) }
-func (v msgView) ModSeq() uint64             { return v.fs.modseq }
-func (v msgView) Body() (io.ReaderAt, error) { return bytes.NewReader(v.m.body), nil }
+func (v msgView) UID() uint32                               { return v.m.uid }
+func (v msgView) Flags() []string                           { return v.fs.flags }
+func (v msgView) InternalDate() time.Time                   { return v.m.date }
+func (v msgView) Size() int64                               { return int64(len(v.m.body)) }
+func (v msgView) ModSeq() uint64                            { return v.fs.modseq }
+func (v msgView) Body() (io.ReaderAt, error)                { return bytes.NewReader(v.m.body), nil }
 func (v msgView) Structure() (*imapserver.Structure, error) { return v.m.structure() }
 
 // structure parses the message once; add calls it outside the mailbox lock

@@ -38,6 +38,9 @@ func (c *conn) writeExpunged(gone []uint32) {
 	for _, u := range gone {
 		seq := s.seqOf(u)
 		if seq == 0 {
+			if n := len(s.uids); n == 0 || u > s.uids[n-1] {
+				s.gone = append(s.gone, u)
+			}
 			continue
 		}
 		s.uids = append(s.uids[:seq-1], s.uids[seq:]...)

@@ -17,6 +17,9 @@ type selected struct {
 	announced int
 	// held are expunges not yet allowed on the wire (RFC 9051 §7.5.1).
 	held []Update
+	// gone are UIDs this session expunged (or moved) before it was told
+	// they exist: their pending EXISTS must not add them.
+	gone []uint32
 	// saved is the result of SEARCH RETURN (SAVE) (RFC 5182), as UIDs.
 	saved []uint32
 }
@@ -60,6 +63,9 @@ func (c *conn) flushUpdates(allowExpunge bool) {
 			if n := len(s.uids); n > 0 && u.UID <= s.uids[n-1] {
 				continue
 			}
+			if s.forget(u.UID) {
+				continue
+			}
 			s.uids = append(s.uids, u.UID)
 		case UpdateExpunge:
 			if !allowExpunge {
@@ -96,6 +102,18 @@ func (c *conn) flushUpdates(allowExpunge bool) {
 		}
 	}
 	announce()
+}
+
+// forget reports whether uid was expunged by this session before it
+// appeared in the view, and forgets it.
+func (s *selected) forget(uid uint32) bool {
+	for i, g := range s.gone {
+		if g == uid {
+			s.gone = append(s.gone[:i], s.gone[i+1:]...)
+			return true
+		}
+	}
+	return false
 }
 
 // wake is the function a backend calls when updates are waiting. Outside
