@@ -30,7 +30,8 @@ func (c *conn) capabilities() []string {
 	}
 	if c.s.EnableUTF8 {
 		if c.state == stateAuthorization {
-			caps = append(caps, "UTF8")
+			// RFC 6856 §2.2: USER says UTF-8 names and passwords work.
+			caps = append(caps, "UTF8 USER")
 		}
 		caps = append(caps, "LANG")
 	}

@@ -2,6 +2,9 @@ package pop3
 
 import (
 	"errors"
+	"unicode/utf8"
+
+	"golang.org/x/text/secure/precis"
 	"strconv"
 	"time"
 )
@@ -17,7 +20,12 @@ func (c *conn) handleUSER(arg string) error {
 		c.bad("USER needs a name")
 		return nil
 	}
-	c.user = arg
+	name, ok := c.prepare(arg)
+	if !ok {
+		c.errResp("", "invalid user name")
+		return nil
+	}
+	c.user = name
 	c.ok("send PASS")
 	return nil
 }
@@ -30,7 +38,11 @@ func (c *conn) handlePASS(arg string) error {
 	user := c.user
 	c.user = ""
 	// RFC 1939 §7: the argument is the rest of the line, spaces included.
-	if err := c.s.Backend.CheckPassword(c.ctx, user, arg); err != nil {
+	pass, ok := c.prepare(arg)
+	if !ok {
+		return c.authFailed(ErrAuth)
+	}
+	if err := c.s.Backend.CheckPassword(c.ctx, user, pass); err != nil {
 		return c.authFailed(err)
 	}
 	return c.login(user)
@@ -131,4 +143,19 @@ func validUID(uid string) bool {
 		}
 	}
 	return true
+}
+
+// prepare checks a USER or PASS argument. ASCII passes as it is; UTF-8 is
+// accepted only with EnableUTF8, which announces "UTF8 USER", and is then
+// prepared with PRECIS OpaqueString, the successor of the SASLprep that
+// RFC 6856 §2.2 asks for.
+func (c *conn) prepare(s string) (string, bool) {
+	if isASCII(s) {
+		return s, true
+	}
+	if !c.s.EnableUTF8 || !utf8.ValidString(s) {
+		return "", false
+	}
+	p, err := precis.OpaqueString.String(s)
+	return p, err == nil && p != ""
 }

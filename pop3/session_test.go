@@ -430,3 +430,31 @@ func TestLoginDelayEnforced(t *testing.T) {
 		t.Errorf("second login = %v; want ErrLoginDelay", err)
 	}
 }
+
+func TestServerPreparesUTF8Credentials(t *testing.T) {
+	b := newBackend(t)
+	b.AddUser("jörg", "pässwörd") // NFC
+	s := newServer(b)
+	s.AllowInsecureAuth = true
+	s.EnableUTF8 = true
+	c := pipeClient(t, s)
+	c.AllowInsecureAuth = true
+	ctx := context.Background()
+	caps, err := c.Capabilities(ctx)
+	if err != nil || len(caps["UTF8"]) != 1 || caps["UTF8"][0] != "USER" {
+		t.Fatalf("UTF8 capability = %v, %v; want UTF8 USER", caps["UTF8"], err)
+	}
+	// The password in NFD: PRECIS OpaqueString makes it NFC.
+	if err := c.Login(ctx, "jörg", "pa\u0308sswo\u0308rd"); err != nil {
+		t.Fatal(err)
+	}
+
+	s2 := newServer(b)
+	s2.AllowInsecureAuth = true
+	c2 := pipeClient(t, s2)
+	c2.AllowInsecureAuth = true
+	c2.caps = Capabilities{"UTF8": {"USER"}} // pretend, to reach the server
+	if err := c2.Login(ctx, "jörg", "pässwörd"); err == nil {
+		t.Error("a server without EnableUTF8 accepted a UTF-8 name")
+	}
+}
