@@ -408,17 +408,43 @@ func (e *Base64Writer) Write(p []byte) (int, error) {
 	return total, e.err
 }
 
-// lines encodes whole 57-byte lines: the block is encoded in one call
-// and then spread into lines from the back, in place.
+// lines encodes whole 57-byte lines straight into the output buffer.
 func (e *Base64Writer) lines(in []byte) {
-	k := len(in) / 57
 	o := len(e.out)
-	e.out = e.out[:o+k*78]
-	base64.StdEncoding.Encode(e.out[o:], in)
-	for j := k - 1; j >= 0; j-- {
-		dst := e.out[o+j*78:]
-		copy(dst[:76], e.out[o+j*76:o+j*76+76])
+	e.out = e.out[:o+len(in)/57*78]
+	for len(in) >= 57 {
+		dst := e.out[o : o+78 : o+78]
+		encodeQuanta(dst[:76], in[:57])
 		dst[76], dst[77] = '\r', '\n'
+		in = in[57:]
+		o += 78
+	}
+}
+
+// b64Pairs maps 12 bits to their two base64 characters.
+var b64Pairs = func() (t [4096]uint16) {
+	const alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for v := range t {
+		t[v] = uint16(alpha[v>>6])<<8 | uint16(alpha[v&63])
+	}
+	return t
+}()
+
+// encodeQuanta encodes src, whose length is a multiple of 3, into dst:
+// six bytes at a time through the pair table, with one 8-byte store.
+func encodeQuanta(dst, src []byte) {
+	i, j := 0, 0
+	for ; len(src)-i >= 8 && len(dst)-j >= 8; i, j = i+6, j+8 {
+		x := binary.BigEndian.Uint64(src[i:])
+		binary.BigEndian.PutUint64(dst[j:], uint64(b64Pairs[x>>52])<<48|
+			uint64(b64Pairs[(x>>40)&0xFFF])<<32|
+			uint64(b64Pairs[(x>>28)&0xFFF])<<16|
+			uint64(b64Pairs[(x>>16)&0xFFF]))
+	}
+	for ; len(src)-i >= 3 && len(dst)-j >= 4; i, j = i+3, j+4 {
+		x := uint(src[i])<<16 | uint(src[i+1])<<8 | uint(src[i+2])
+		binary.BigEndian.PutUint16(dst[j:], b64Pairs[x>>12])
+		binary.BigEndian.PutUint16(dst[j+2:], b64Pairs[x&0xFFF])
 	}
 }
 

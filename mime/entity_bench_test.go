@@ -85,6 +85,16 @@ func BenchmarkBase64Encode(b *testing.B) {
 			w.Close()
 		}
 	})
+	b.Run("stdlib+wrap", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		for b.Loop() {
+			// What a stdlib user writes for mail: 76-column lines.
+			w := base64.NewEncoder(base64.StdEncoding, &lineWrapper{w: io.Discard})
+			w.Write(data)
+			w.Close()
+		}
+	})
 }
 
 func BenchmarkQPDecode(b *testing.B) {
@@ -279,4 +289,25 @@ func BenchmarkEncode(b *testing.B) {
 			m.WriteTo(io.Discard)
 		}
 	}
+}
+
+// lineWrapper cuts what is written into CRLF-ended 76-character lines.
+type lineWrapper struct {
+	w   io.Writer
+	col int
+}
+
+func (l *lineWrapper) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		k := min(76-l.col, len(p))
+		l.w.Write(p[:k])
+		p = p[k:]
+		l.col += k
+		if l.col == 76 {
+			l.w.Write([]byte("\r\n"))
+			l.col = 0
+		}
+	}
+	return n, nil
 }
