@@ -480,11 +480,21 @@ func (hr *headerReader) sizeHint() int {
 	}
 	p, _ := hr.r.Peek(hr.r.Buffered())
 	n := len(p)
-	if i := bytes.Index(p, []byte("\n\r\n")); i >= 0 {
-		n = i + 3
-	}
-	if i := bytes.Index(p[:min(n, len(p))], []byte("\n\n")); i >= 0 {
-		n = i + 2
+	for off := 0; off < len(p); {
+		i := bytes.IndexByte(p[off:], '\n')
+		if i < 0 {
+			break
+		}
+		i += off
+		if i+1 < len(p) && p[i+1] == '\n' {
+			n = i + 2
+			break
+		}
+		if i+2 < len(p) && p[i+1] == '\r' && p[i+2] == '\n' {
+			n = i + 3
+			break
+		}
+		off = i + 1
 	}
 	return min(max(n, 64), hr.lim.MaxHeaderBytes)
 }
