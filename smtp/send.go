@@ -328,6 +328,8 @@ func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []strin
 		return nil, nil, nil, err
 	}
 	p := &pipeline{opts: &opts.Mail}
+	// The RCPTs are built before the MAIL reply is in.
+	c.txUTF8 = opts.Mail.UTF8
 	if err := c.writeCmd(); err != nil { // MAIL, built above
 		return nil, nil, nil, c.end(ctx, err)
 	}
