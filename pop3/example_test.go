@@ -2,11 +2,13 @@ package pop3_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 
 	"github.com/mailwire/mailwire/pop3"
 )
@@ -73,4 +75,65 @@ func ExampleDial() {
 		return
 	}
 	c.Login(ctx, "alice", "secret")
+}
+
+// Retr streams a message; Top gives its header and the first lines of its
+// body.
+func ExampleClient_Retr() {
+	backend := pop3.NewMemBackend()
+	backend.AddUser("alice", "secret")
+	backend.Deliver("alice", []byte("Subject: report\n\nline 1\n.line 2\nline 3\n"))
+	server := &pop3.Server{Backend: backend, AllowInsecureAuth: true,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	clientConn, serverConn := net.Pipe()
+	go server.ServeConn(serverConn)
+
+	ctx := context.Background()
+	c, _ := pop3.NewClient(clientConn)
+	c.AllowInsecureAuth = true
+	c.Login(ctx, "alice", "secret")
+
+	r, err := c.Retr(ctx, 1)
+	if err != nil {
+		panic(err)
+	}
+	msg, _ := io.ReadAll(r) // CRLF line ends, dots unstuffed
+	r.Close()
+	fmt.Print(strings.ReplaceAll(string(msg), "\r\n", "\n"))
+
+	top, _ := c.Top(ctx, 1, 1)
+	head, _ := io.ReadAll(top)
+	fmt.Printf("%q\n", head)
+	c.Quit(ctx)
+	// Output:
+	// Subject: report
+	//
+	// line 1
+	// .line 2
+	// line 3
+	// "Subject: report\r\n\r\nline 1\r\n"
+}
+
+// A server on port 110 with STLS; USER/PASS and PLAIN are offered only
+// after STLS.
+func ExampleServer() {
+	cert, err := tls.LoadX509KeyPair("cert.pem", "key.pem")
+	if err != nil {
+		fmt.Println("no certificate")
+		return
+	}
+	backend := pop3.NewMemBackend()
+	backend.AddUser("alice", "secret")
+	server := &pop3.Server{
+		Backend:   backend,
+		Hostname:  "pop.example.org",
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}},
+	}
+	l, err := net.Listen("tcp", ":110")
+	if err != nil {
+		return
+	}
+	go server.Serve(l)
+	// ... later:
+	server.Shutdown(context.Background())
 }
