@@ -52,13 +52,19 @@ func (c *conn) handleBDAT(arg []byte) {
 		return
 	}
 	c.setReadDeadline(c.limits.DataTimeout)
-	n, err := io.CopyN(t.pw, c.br, size)
-	t.size += n
+	// What the limited reader has left counts the bytes not yet taken
+	// from the connection, whatever the pipe accepted.
+	chunk := io.LimitedReader{R: c.br, N: size}
+	_, err := io.Copy(t.pw, &chunk)
+	t.size += size - chunk.N
+	if err == nil && chunk.N > 0 {
+		err = io.ErrUnexpectedEOF
+	}
 	if err != nil {
 		if errors.Is(err, errDataDone) {
 			// The backend returned early: skip the rest of the chunk and
 			// give its answer.
-			c.discardChunk(size-n, "")
+			c.discardChunk(chunk.N, "")
 			c.finishBDAT()
 			return
 		}

@@ -308,7 +308,8 @@ func TestConnectionLostMidDataDeliversNothing(t *testing.T) {
 				c.cmd("DATA", "354")
 				c.conn.Write([]byte("Subject: half\r\n\r\nthe first half\r\n"))
 			} else {
-				c.cmd("BDAT 5\r\nfirst", "250")
+				c.write("BDAT 5\r\nfirst")
+				c.expect("250")
 				c.conn.Write([]byte("BDAT 100 LAST\r\nsecond"))
 			}
 			c.conn.Close()
@@ -475,7 +476,8 @@ func TestPanicInBDATDataIsRecovered(t *testing.T) {
 	srv := newTestServer(b)
 	c := dial(t, srv)
 	c.envelope()
-	c.cmd("BDAT 2 LAST\r\nhi", "451 4.3.0")
+	c.write("BDAT 2 LAST\r\nhi")
+	c.expect("451 4.3.0")
 	c.cmd("NOOP", "250")
 }
 
@@ -583,4 +585,43 @@ func TestAuthLinesMayBeLongerThanCommands(t *testing.T) {
 	c.cmd("AUTH PLAIN", "334")
 	c.cmd(strings.Repeat("QUFB", 4000), "500 5.5.6")
 	c.cmd("NOOP", "250")
+}
+
+func TestBDATAbortedByRSETOrQUITDeliversNothing(t *testing.T) {
+	for _, cmd := range []string{"RSET", "QUIT", "EHLO bar.com"} {
+		t.Run(cmd, func(t *testing.T) {
+			b := &testBackend{}
+			c := dial(t, newTestServer(b))
+			c.envelope()
+			c.write("BDAT 5\r\nfirst")
+			c.expect("250 2.0.0 5 octets")
+			c.cmd(cmd, "2")
+			if cmd != "QUIT" {
+				c.write("BDAT 4 LAST\r\nlast")
+				c.expect("503")
+				c.cmd("NOOP", "250")
+			} else {
+				<-c.done // the transfer is aborted as the connection ends
+			}
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			if len(b.msgs) != 0 || len(b.dataErrs) != 1 || !errors.Is(b.dataErrs[0], errAborted) {
+				t.Errorf("messages %+v, data errors %v", b.msgs, b.dataErrs)
+			}
+		})
+	}
+}
+
+func TestBDATBackendReturningEarlyKeepsTheStreamInStep(t *testing.T) {
+	b := &testBackend{dataHook: func(r io.Reader) error {
+		r.Read(make([]byte, 3))
+		return &Error{Code: 554, EnhancedCode: EnhancedCode{5, 6, 0}, Message: "content refused"}
+	}}
+	c := dial(t, newTestServer(b))
+	c.envelope()
+	c.write("BDAT 10\r\n0123456789BDAT 5 LAST\r\nabcdeNOOP\r\n")
+	c.expect("554 5.6.0 content refused")
+	// RFC 3030 §2: the chunk after a failed one is read and discarded.
+	c.expect("503 5.5.1")
+	c.expect("250 2.0.0 OK")
 }
