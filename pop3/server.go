@@ -184,8 +184,10 @@ func (s *Server) Serve(l net.Listener) error {
 }
 
 // ServeConn serves one connection and returns when the session ends.
-// STLS is offered only when rw is a net.Conn. When rw is an io.Closer, it
-// is closed at the end.
+// STLS and the timeouts need rw to be a net.Conn; over another
+// io.ReadWriter the session lasts until rw fails or the client quits, and
+// [Server.Shutdown] can end it only between commands. When rw is an
+// io.Closer, it is closed at the end.
 func (s *Server) ServeConn(rw io.ReadWriter) {
 	c := newConn(s, rw)
 	if !s.track(c, true) {
