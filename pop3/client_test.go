@@ -245,3 +245,24 @@ func TestClientUTF8Rules(t *testing.T) {
 		t.Errorf("StartTLS after UTF8 = %v; want ErrNotSupported", err)
 	}
 }
+
+func TestClientRFC2449Capabilities(t *testing.T) {
+	runClient(t, "rfc2449-capa.txt", func(ctx context.Context, c *Client) error {
+		caps, err := c.Capabilities(ctx)
+		if err != nil {
+			return err
+		}
+		want := Capabilities{
+			"TOP": {}, "USER": {}, "SASL": {"CRAM-MD5", "KERBEROS_V4"}, "RESP-CODES": {},
+			"LOGIN-DELAY": {"900"}, "PIPELINING": {}, "EXPIRE": {"60"}, "UIDL": {},
+			"IMPLEMENTATION": {"Shlemazle-Plotz-v302"},
+		}
+		if diff := cmp.Diff(want, caps); diff != "" {
+			t.Errorf("capabilities (-want +got):\n%s", diff)
+		}
+		if !caps.Has("pipelining") {
+			t.Error("Has is not case-insensitive")
+		}
+		return c.Quit(ctx)
+	})
+}
