@@ -238,23 +238,36 @@ func BenchmarkDecode(b *testing.B) {
 	}
 }
 
-// BenchmarkStructureWalk reads headers and boundaries only, bodies skipped.
+// BenchmarkStructureWalk reads headers and boundaries only, bodies
+// skipped, from an io.Reader and from memory (NewReaderBytes).
 func BenchmarkStructureWalk(b *testing.B) {
 	msgs, total := benchCorpus()
-	b.ReportAllocs()
-	b.SetBytes(total)
-	mr := NewReader(nil, nil)
-	var br bytes.Reader
-	for b.Loop() {
-		for _, msg := range msgs {
-			br.Reset(msg)
-			mr.Reset(&br, nil)
-			for {
-				if _, err := mr.Next(); err != nil {
-					break
+	for _, inPlace := range []bool{false, true} {
+		name := "reader"
+		if inPlace {
+			name = "bytes"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(total)
+			mr := NewReader(nil, nil)
+			var br bytes.Reader
+			for b.Loop() {
+				for _, msg := range msgs {
+					if inPlace {
+						mr.ResetBytes(msg, nil)
+					} else {
+						br.Reset(msg)
+						mr.Reset(&br, nil)
+					}
+					for {
+						if _, err := mr.Next(); err != nil {
+							break
+						}
+					}
 				}
 			}
-		}
+		})
 	}
 }
 

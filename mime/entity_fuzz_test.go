@@ -108,12 +108,18 @@ func FuzzReader(f *testing.F) {
 		if whole != cut {
 			t.Fatalf("result depends on read sizes:\n%s\n%s", whole, cut)
 		}
+		if inPlace := fuzzWalkReader(t, NewReaderBytes(msg, opts), len(msg)); inPlace != whole {
+			t.Fatalf("reading in place differs:\n%s\n%s", whole, inPlace)
+		}
 	})
 }
 
 func fuzzWalk(t *testing.T, r io.Reader, opts *ReaderOptions, size int) string {
+	return fuzzWalkReader(t, NewReader(r, opts), size)
+}
+
+func fuzzWalkReader(t *testing.T, mr *Reader, size int) string {
 	var b strings.Builder
-	mr := NewReader(r, opts)
 	for i := 0; ; i++ {
 		if i > 1000 {
 			t.Fatal("more parts than the limit allows")

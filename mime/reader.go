@@ -203,16 +203,36 @@ func NewReader(r io.Reader, opts *ReaderOptions) *Reader {
 	return mr
 }
 
+// NewReaderBytes returns a reader of the message msg, which it reads in
+// place: no copy of the message is made, and msg must not change while
+// the reader is in use. opts may be nil.
+func NewReaderBytes(msg []byte, opts *ReaderOptions) *Reader {
+	mr := &Reader{}
+	mr.ResetBytes(msg, opts)
+	return mr
+}
+
 // Reset makes mr read a new message from r, keeping its buffers.
 func (mr *Reader) Reset(r io.Reader, opts *ReaderOptions) {
+	mr.reset(opts)
+	mr.sc.reset(r)
+	mr.sc.countLines = mr.opts.CountLines
+}
+
+// ResetBytes makes mr read the message msg in place, as [NewReaderBytes].
+func (mr *Reader) ResetBytes(msg []byte, opts *ReaderOptions) {
+	mr.reset(opts)
+	mr.sc.resetBytes(msg)
+	mr.sc.countLines = mr.opts.CountLines
+}
+
+func (mr *Reader) reset(opts *ReaderOptions) {
 	if opts != nil {
 		mr.opts = *opts
 	} else {
 		mr.opts = ReaderOptions{}
 	}
 	mr.opts.Limits = mr.opts.Limits.withDefaults()
-	mr.sc.reset(r)
-	mr.sc.countLines = mr.opts.CountLines
 	if mr.br == nil {
 		mr.br = bufio.NewReaderSize(sectionReader{&mr.sc}, headerBufSize)
 	}

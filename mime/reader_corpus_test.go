@@ -19,9 +19,16 @@ var update = flag.Bool("update", false, "rewrite the golden files of testdata/me
 // encoding, offsets, header fields, defects and the decoded body (length,
 // hash, start). The corpus goldens are such dumps.
 func dumpMessage(t testing.TB, msg []byte, src io.Reader) string {
+	return dumpWith(t, msg, NewReader(src, &ReaderOptions{DecodeCharset: true, CountLines: true}))
+}
+
+func dumpMessageBytes(t testing.TB, msg []byte) string {
+	return dumpWith(t, msg, NewReaderBytes(msg, &ReaderOptions{DecodeCharset: true, CountLines: true}))
+}
+
+func dumpWith(t testing.TB, msg []byte, mr *Reader) string {
 	t.Helper()
 	var b strings.Builder
-	mr := NewReader(src, &ReaderOptions{DecodeCharset: true, CountLines: true})
 	var parts []*Part
 	var bodies [][]byte
 	for {
@@ -92,6 +99,10 @@ func TestCorpusMatchesGoldens(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := dumpMessage(t, msg, bytes.NewReader(msg))
+			// Reading in place gives the same.
+			if inPlace := dumpMessageBytes(t, msg); inPlace != got {
+				t.Errorf("NewReaderBytes gives a different result:\n%s", inPlace)
+			}
 			// The result must not depend on how the input is cut.
 			if slow := dumpMessage(t, msg, iotest.OneByteReader(bytes.NewReader(msg))); slow != got {
 				t.Errorf("one-byte reads give a different result:\n%s", slow)

@@ -47,15 +47,24 @@ type scanner struct {
 
 	countLines bool
 	lines      int64 // '\n' bytes before buf[r], when countLines
+
+	own   []byte // the scanner's own buffer, kept across resets
+	fixed bool   // buf is the caller's whole message: never refilled
 }
 
 func (s *scanner) reset(src io.Reader) {
-	buf := s.buf
+	buf := s.own
 	if buf == nil {
 		buf = make([]byte, scanBufSize)
 	}
 	bounds := s.bounds[:0]
-	*s = scanner{src: src, buf: buf, bounds: bounds, atStart: true}
+	*s = scanner{src: src, buf: buf, own: buf, bounds: bounds, atStart: true}
+}
+
+// resetBytes makes the scanner read msg in place, without copying it.
+func (s *scanner) resetBytes(msg []byte) {
+	bounds := s.bounds[:0]
+	*s = scanner{buf: msg, w: len(msg), err: io.EOF, own: s.own, fixed: true, bounds: bounds, atStart: true}
 }
 
 // pos is the input offset of buf[i].
@@ -80,6 +89,9 @@ func (s *scanner) rewind(n int) {
 // fill reads more input, keeping scanRetain bytes before r so that a
 // header reader's look-ahead can be given back.
 func (s *scanner) fill() {
+	if s.fixed {
+		return // the whole input is in buf, and it is not ours to move
+	}
 	keep := s.r - scanRetain
 	if keep > 0 && (s.w == len(s.buf) || keep > len(s.buf)/2) {
 		copy(s.buf, s.buf[keep:s.w])

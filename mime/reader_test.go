@@ -17,7 +17,11 @@ import (
 // walkAll returns every part with its decoded body.
 func walkAll(t testing.TB, r io.Reader, opts *ReaderOptions) ([]*Part, [][]byte, error) {
 	t.Helper()
-	mr := NewReader(r, opts)
+	return walkReader(t, NewReader(r, opts))
+}
+
+func walkReader(t testing.TB, mr *Reader) ([]*Part, [][]byte, error) {
+	t.Helper()
 	var parts []*Part
 	var bodies [][]byte
 	for {
@@ -202,8 +206,19 @@ func bigMessage(r *rand.Rand) ([]byte, [][]byte) {
 func TestReaderBoundariesAcrossBufferEdges(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	msg, want := bigMessage(r)
-	for round := 0; round < 3; round++ {
-		parts, bodies, err := walkAll(t, &chunkReader{msg, r}, nil)
+	for round := 0; round < 4; round++ {
+		var src io.Reader = &chunkReader{msg, r}
+		if round == 3 {
+			src = nil
+		}
+		var parts []*Part
+		var bodies [][]byte
+		var err error
+		if src == nil {
+			parts, bodies, err = walkReader(t, NewReaderBytes(msg, nil))
+		} else {
+			parts, bodies, err = walkAll(t, src, nil)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

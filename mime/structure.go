@@ -142,6 +142,16 @@ type Structure struct {
 // [ErrTooManyParts] and header limit errors are returned with the
 // structure read so far.
 func ReadStructure(r io.Reader, opts *ReaderOptions) (*Structure, error) {
+	return readStructure(opts, func(mr *Reader, o *ReaderOptions) { mr.Reset(r, o) })
+}
+
+// ReadStructureBytes is [ReadStructure] on a message in memory, which it
+// reads in place, without copying it.
+func ReadStructureBytes(msg []byte, opts *ReaderOptions) (*Structure, error) {
+	return readStructure(opts, func(mr *Reader, o *ReaderOptions) { mr.ResetBytes(msg, o) })
+}
+
+func readStructure(opts *ReaderOptions, reset func(*Reader, *ReaderOptions)) (*Structure, error) {
 	o := ReaderOptions{}
 	if opts != nil {
 		o = *opts
@@ -152,7 +162,7 @@ func ReadStructure(r io.Reader, opts *ReaderOptions) (*Structure, error) {
 	if mr == nil {
 		mr = &Reader{}
 	}
-	mr.Reset(r, &o)
+	reset(mr, &o)
 	defer func() {
 		mr.Reset(nil, nil)
 		readerPool.Put(mr)
