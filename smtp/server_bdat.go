@@ -1,7 +1,6 @@
 package smtp
 
 import (
-	"errors"
 	"io"
 	"runtime/debug"
 )
@@ -52,24 +51,18 @@ func (c *conn) handleBDAT(arg []byte) {
 		return
 	}
 	c.setReadDeadline(c.limits.DataTimeout)
-	// What the limited reader has left counts the bytes not yet taken
-	// from the connection, whatever the pipe accepted.
-	chunk := io.LimitedReader{R: c.br, N: size}
-	_, err := io.Copy(t.pw, &chunk)
-	t.size += size - chunk.N
-	if err == nil && chunk.N > 0 {
-		err = io.ErrUnexpectedEOF
-	}
-	if err != nil {
-		if errors.Is(err, errDataDone) {
-			// The backend returned early: skip the rest of the chunk and
-			// give its answer.
-			c.discardChunk(chunk.N, "")
-			c.finishBDAT()
-			return
-		}
+	left, backendDone, err := c.copyChunk(t.pw, size)
+	t.size += size - left
+	switch {
+	case err != nil:
 		c.readFailed = err
 		c.abortBDAT()
+		return
+	case backendDone:
+		// The backend returned early: skip the rest of the chunk and
+		// give its answer.
+		c.discardChunk(left, "")
+		c.finishBDAT()
 		return
 	}
 	if !last {
@@ -129,11 +122,34 @@ func (c *conn) abortBDAT() {
 	}
 }
 
+// copyChunk passes n bytes of chunk data from the connection to w straight
+// out of the read buffer. It stops when reading fails (err) or w fails,
+// which for the pipe means the backend has returned (writeFailed), and
+// reports how many bytes are left on the connection.
+func (c *conn) copyChunk(w io.Writer, n int64) (left int64, writeFailed bool, err error) {
+	for n > 0 {
+		c.setReadDeadline(c.limits.DataTimeout)
+		if c.br.Buffered() == 0 {
+			if _, err := c.br.Peek(1); err != nil {
+				return n, false, err
+			}
+		}
+		k := int(min(n, int64(c.br.Buffered())))
+		p, _ := c.br.Peek(k)
+		_, werr := w.Write(p)
+		c.br.Discard(k)
+		n -= int64(k)
+		if werr != nil {
+			return n, true, nil
+		}
+	}
+	return 0, false, nil
+}
+
 // discardChunk skips size bytes of chunk data and, unless reply is "",
 // counts the command as bad and writes reply.
 func (c *conn) discardChunk(size int64, reply string) {
-	c.setReadDeadline(c.limits.DataTimeout)
-	if _, err := io.CopyN(io.Discard, c.br, size); err != nil {
+	if _, _, err := c.copyChunk(io.Discard, size); err != nil {
 		c.readFailed = err
 		return
 	}

@@ -46,17 +46,31 @@ func BenchmarkServer(b *testing.B) {
 	for _, size := range []int{4 << 10, 100 << 10} {
 		for _, conns := range []int{1, 16, 64} {
 			b.Run(fmt.Sprintf("%dKB/conns=%d", size>>10, conns), func(b *testing.B) {
-				serverBenchRun(b, size, conns)
+				serverBenchRun(b, size, conns, false)
 			})
 		}
 	}
 }
 
-func serverBenchRun(b *testing.B, size, conns int) {
+// BenchmarkServerBDAT sends each message as one BDAT LAST chunk (RFC 3030),
+// pipelined with its envelope.
+func BenchmarkServerBDAT(b *testing.B) {
+	for _, size := range []int{4 << 10, 100 << 10} {
+		b.Run(fmt.Sprintf("%dKB/conns=16", size>>10), func(b *testing.B) {
+			serverBenchRun(b, size, 16, true)
+		})
+	}
+}
+
+func serverBenchRun(b *testing.B, size, conns int, bdat bool) {
 	srv := &Server{Backend: serverDiscardBackend{}, Domain: "bench", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	msg := serverBenchMessage(size)
 	envelope := []byte("MAIL FROM:<a@bar.com>\r\nRCPT TO:<b@foo.com>\r\nDATA\r\n")
 	body := []byte(msg + ".\r\n")
+	if bdat {
+		envelope = []byte("MAIL FROM:<a@bar.com>\r\nRCPT TO:<b@foo.com>\r\nBDAT " + fmt.Sprint(len(msg)) + " LAST\r\n" + msg)
+		body = nil
+	}
 	per := make([]int, conns)
 	for i := 0; i < b.N; i++ {
 		per[i%conns]++
@@ -95,8 +109,10 @@ func serverBenchRun(b *testing.B, size, conns int) {
 				serverReadReply(b, r)
 				serverReadReply(b, r)
 				serverReadReply(b, r)
-				c.Write(body)
-				serverReadReply(b, r)
+				if body != nil {
+					c.Write(body)
+					serverReadReply(b, r)
+				}
 			}
 		}(clients[i], readers[i], per[i])
 	}
