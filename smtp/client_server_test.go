@@ -3,7 +3,6 @@ package smtp
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
@@ -174,18 +173,15 @@ func TestClientServerSendMail(t *testing.T) {
 	body := e2eBody()
 	for _, tt := range []struct {
 		name string
-		srv  Server
 		opts SendOptions
 	}{
-		{"pipelined DATA", Server{}, SendOptions{NoChunking: true}},
-		{"pipelined BDAT", Server{}, SendOptions{}},
-		{"BDAT without pipelining", Server{}, SendOptions{}},
+		{"pipelined DATA", SendOptions{NoChunking: true}},
+		{"pipelined BDAT", SendOptions{}},
+		{"BDAT without pipelining", SendOptions{}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			be := &e2eBackend{refuse: map[string]bool{"bad@example.net": true}}
-			srv := tt.srv
-			srv.Backend = be
-			c := e2e(t, &srv, &ClientOptions{ChunkSize: 4000})
+			c := e2e(t, &Server{Backend: be}, &ClientOptions{ChunkSize: 4000})
 			ctx := context.Background()
 			if tt.name == "BDAT without pipelining" {
 				if err := c.Hello(ctx); err != nil {
@@ -376,5 +372,3 @@ func TestClientServerMessageTooLarge(t *testing.T) {
 		t.Errorf("%d messages delivered, want 1", n)
 	}
 }
-
-var _ = tls.VersionTLS13
