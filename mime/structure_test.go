@@ -99,14 +99,17 @@ func dumpStructure(t testing.TB, msg []byte) string {
 	if err != nil {
 		t.Fatalf("ReadStructure: %v", err)
 	}
+	inPlace, err := ReadStructureBytes(msg, nil)
+	if err != nil {
+		t.Fatalf("ReadStructureBytes: %v", err)
+	}
+	if diff := cmp.Diff(st, inPlace); diff != "" {
+		t.Errorf("ReadStructureBytes differs (-reader +bytes):\n%s", diff)
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "ENVELOPE %s\n", imapEnvelope(st.Envelope))
 	body := st.Body
-	if body.Type != "multipart" && body.Message == nil {
-		fmt.Fprintf(&b, "BODYSTRUCTURE %s\n", imapBodyStructure(body))
-	} else {
-		fmt.Fprintf(&b, "BODYSTRUCTURE %s\n", imapBodyStructure(body))
-	}
+	fmt.Fprintf(&b, "BODYSTRUCTURE %s\n", imapBodyStructure(body))
 	fmt.Fprintf(&b, "RFC822.SIZE %d\n", st.Size)
 	structureRanges(msg, body, &b)
 	return b.String()
