@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"io"
 	"strconv"
@@ -44,6 +45,20 @@ type ScramBackend interface {
 	// ScramCredentials returns username's credentials for hash, "SHA-1"
 	// or "SHA-256".
 	ScramCredentials(ctx context.Context, username, hash string) (sasl.ScramCredentials, error)
+}
+
+// SASLBackend is a [Backend] that brings SASL mechanisms of its own
+// (OAUTHBEARER, XOAUTH2, EXTERNAL...), offered after the built-in ones.
+type SASLBackend interface {
+	Backend
+	// SASLMechanisms lists the extra mechanisms to offer on a connection;
+	// cs is its TLS state, nil without TLS.
+	SASLMechanisms(cs *tls.ConnectionState) []string
+	// NewSASLServer returns the server side of one exchange of mech. On
+	// success it must implement [sasl.Identity]: the authorisation
+	// identity (or, when empty, the authentication identity) names the
+	// maildrop to open.
+	NewSASLServer(ctx context.Context, mech string, cs *tls.ConnectionState) (sasl.Server, error)
 }
 
 // MessageInfo describes one message of a maildrop.

@@ -2,8 +2,10 @@ package pop3
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/mailwire/mailwire/internal/textwire"
@@ -23,27 +25,46 @@ func (c *conn) saslMechanisms() []string {
 	if c.insecureOK() {
 		mechs = append(mechs, sasl.Plain, sasl.Login)
 	}
+	if sb, ok := c.s.Backend.(SASLBackend); ok {
+		for _, m := range sb.SASLMechanisms(c.tlsState()) {
+			if m = strings.ToUpper(m); !slices.Contains(mechs, m) && checkArgServer(m) {
+				mechs = append(mechs, m)
+			}
+		}
+	}
 	return mechs
+}
+
+// checkArgServer reports whether a mechanism name can go in CAPA.
+func checkArgServer(m string) bool {
+	return m != "" && !strings.ContainsAny(m, " \r\n")
+}
+
+// tlsState is the TLS state of the connection, nil without TLS.
+func (c *conn) tlsState() *tls.ConnectionState {
+	tc, ok := c.nc.(*tls.Conn)
+	if !ok {
+		return nil
+	}
+	cs := tc.ConnectionState()
+	return &cs
 }
 
 // channelBinding is the tls-exporter binding of the TLS connection, nil
 // without TLS or when it cannot be exported.
 func (c *conn) channelBinding() *sasl.ChannelBinding {
-	tc, ok := c.nc.(interface {
-		ConnectionState() tlsState
-	})
-	if !ok {
+	cs := c.tlsState()
+	if cs == nil {
 		return nil
 	}
-	cs := tc.ConnectionState()
-	cb, err := sasl.ChannelBindingFromTLS(&cs, sasl.TLSExporter)
+	cb, err := sasl.ChannelBindingFromTLS(cs, sasl.TLSExporter)
 	if err != nil {
 		return nil
 	}
 	return cb
 }
 
-func (c *conn) newSASLServer(mech string) sasl.Server {
+func (c *conn) newSASLServer(mech string) (sasl.Server, error) {
 	ctx := c.ctx
 	b := c.s.Backend
 	switch mech {
@@ -53,16 +74,16 @@ func (c *conn) newSASLServer(mech string) sasl.Server {
 				return errors.New("acting as another user is not supported")
 			}
 			return b.CheckPassword(ctx, user, pass)
-		})
+		}), nil
 	case sasl.Login:
 		return sasl.NewLoginServer(func(user, pass string) error {
 			return b.CheckPassword(ctx, user, pass)
-		})
+		}), nil
 	case sasl.CRAMMD5:
 		ab := b.(APOPBackend)
 		return sasl.NewCRAMMD5Server(c.s.hostname(), func(user string) (string, error) {
 			return ab.Secret(ctx, user)
-		})
+		}), nil
 	}
 	if sb, ok := b.(ScramBackend); ok && strings.HasPrefix(mech, "SCRAM-") {
 		hash := "SHA-1"
@@ -71,9 +92,12 @@ func (c *conn) newSASLServer(mech string) sasl.Server {
 		}
 		return sasl.NewScramServer(mech, func(user string) (sasl.ScramCredentials, error) {
 			return sb.ScramCredentials(context.WithoutCancel(ctx), user, hash)
-		}, c.channelBinding(), nil)
+		}, c.channelBinding(), nil), nil
 	}
-	return nil
+	if sb, ok := b.(SASLBackend); ok {
+		return sb.NewSASLServer(ctx, mech, c.tlsState())
+	}
+	return nil, errors.New("pop3: no server for " + mech)
 }
 
 func (c *conn) handleAUTH(arg string) error {
@@ -99,7 +123,12 @@ func (c *conn) handleAUTH(arg string) error {
 		c.errResp("", "unsupported mechanism")
 		return nil
 	}
-	srv := sasl.LimitServer(c.newSASLServer(mech), 0)
+	mechSrv, err := c.newSASLServer(mech)
+	if err != nil {
+		c.backendErr(err, "mechanism unavailable")
+		return nil
+	}
+	srv := sasl.LimitServer(mechSrv, 0)
 	var resp []byte
 	if hasIR {
 		// RFC 5034 §4: "=" is an empty initial response.
@@ -154,7 +183,7 @@ func (c *conn) handleAUTH(arg string) error {
 			return nil
 		}
 	}
-	id, ok := srv.(sasl.Identity)
+	id, ok := mechSrv.(sasl.Identity)
 	if !ok {
 		return c.authFailed(ErrAuth)
 	}

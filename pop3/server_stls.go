@@ -6,8 +6,6 @@ import (
 	"time"
 )
 
-type tlsState = tls.ConnectionState
-
 func (c *conn) handleSTLS(arg string) error {
 	if c.tls {
 		c.bad("TLS already active")

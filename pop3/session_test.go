@@ -458,3 +458,65 @@ func TestServerPreparesUTF8Credentials(t *testing.T) {
 		t.Error("a server without EnableUTF8 accepted a UTF-8 name")
 	}
 }
+
+// oauthBackend adds OAUTHBEARER and XOAUTH2 through SASLBackend.
+type oauthBackend struct{ *MemBackend }
+
+func (oauthBackend) SASLMechanisms(cs *tls.ConnectionState) []string {
+	return []string{"oauthbearer", sasl.XOAuth2, "BAD MECH"}
+}
+
+func (oauthBackend) NewSASLServer(ctx context.Context, mech string, cs *tls.ConnectionState) (sasl.Server, error) {
+	switch mech {
+	case sasl.OAuthBearer:
+		return sasl.NewOAuthBearerServer(func(r sasl.OAuthBearerRequest) error {
+			if r.Username != "alice" || r.Token != "good-token" {
+				return errors.New("bad token")
+			}
+			return nil
+		}), nil
+	case sasl.XOAuth2:
+		return sasl.NewXOAuth2Server(func(user, token string) error {
+			if user != "alice" || token != "good-token" {
+				return errors.New("bad token")
+			}
+			return nil
+		}), nil
+	}
+	return nil, ErrSysPerm
+}
+
+func TestServerSASLBackendMechanisms(t *testing.T) {
+	ctx := context.Background()
+	for _, mech := range []string{sasl.OAuthBearer, sasl.XOAuth2} {
+		for _, token := range []string{"bad-token", "good-token"} {
+			s := newServer(oauthBackend{newBackend(t)})
+			s.AllowInsecureAuth = true
+			c := pipeClient(t, s)
+			c.AllowInsecureAuth = true
+			caps, _ := c.Capabilities(ctx)
+			if got := strings.Join(caps.SASL(), " "); !strings.HasSuffix(got, "PLAIN LOGIN OAUTHBEARER XOAUTH2") {
+				t.Fatalf("SASL capability = %q", got)
+			}
+			var oc *sasl.OAuthClient
+			if mech == sasl.OAuthBearer {
+				oc = sasl.NewOAuthBearerClient(sasl.OAuthBearerOptions{Username: "alice", Token: token})
+			} else {
+				oc = sasl.NewXOAuth2Client("alice", token)
+			}
+			err := c.Authenticate(ctx, oc)
+			if token == "bad-token" {
+				if !errors.Is(err, ErrAuth) || oc.Failure() == nil {
+					t.Errorf("%s with a bad token: %v, failure %v", mech, err, oc.Failure())
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", mech, err)
+			}
+			if n, _, err := c.Stat(ctx); err != nil || n != 3 {
+				t.Errorf("%s: Stat = %d, %v", mech, n, err)
+			}
+		}
+	}
+}
