@@ -123,7 +123,7 @@ func (p *Part) Body() io.Reader {
 		return p.dec
 	}
 	r := p.r
-	raw := io.Reader(sectionReader{&r.sc})
+	raw := io.Reader(bodyReader{r, p.gen})
 	var dec io.Reader
 	switch p.Encoding {
 	case EncodingBase64:
@@ -163,8 +163,31 @@ func (p *Part) RawBody() io.Reader {
 	if p.r == nil || p.gen != p.r.gen || p.kind != leafPart {
 		return eofReader{}
 	}
-	return sectionReader{&p.r.sc}
+	return bodyReader{p.r, p.gen}
 }
+
+// bodyReader reads a part's body from the scanner, and nothing once the
+// reader has moved on to another part.
+type bodyReader struct {
+	mr  *Reader
+	gen int
+}
+
+func (b bodyReader) Read(p []byte) (int, error) {
+	if b.gen != b.mr.gen {
+		return 0, io.EOF
+	}
+	return b.mr.sc.read(p)
+}
+
+func (b bodyReader) peekChunk() ([]byte, error) {
+	if b.gen != b.mr.gen {
+		return nil, io.EOF
+	}
+	return sectionReader{&b.mr.sc}.peekChunk()
+}
+
+func (b bodyReader) discardChunk(n int) { b.mr.sc.advance(b.mr.sc.r + n) }
 
 type eofReader struct{}
 

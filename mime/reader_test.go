@@ -340,3 +340,18 @@ func TestReaderReportsInputErrors(t *testing.T) {
 		t.Fatalf("header: %v, want boom", err)
 	}
 }
+
+func TestReaderOldBodyReadsNothingAfterNext(t *testing.T) {
+	msg := "Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\none\r\n--x\r\n\r\ntwo\r\n--x--\r\n"
+	mr := NewReader(strings.NewReader(msg), nil)
+	mr.Next()
+	p1, _ := mr.Next()
+	old := p1.Body()
+	p2, _ := mr.Next()
+	if b, _ := io.ReadAll(old); len(b) != 0 {
+		t.Fatalf("old body gave %q", b)
+	}
+	if b, _ := io.ReadAll(p2.Body()); string(b) != "two" {
+		t.Fatalf("part 2: %q", b)
+	}
+}
