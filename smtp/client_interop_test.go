@@ -265,3 +265,62 @@ func TestClientInteropAiosmtpd(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkClientInteropSMTPSink compares our client with Postfix's
+// smtp-source, both sending 4 KB messages to smtp-sink over 20 persistent
+// connections (smtp-source -s 20 -d -l 4096). b.N messages in all.
+func BenchmarkClientInteropSMTPSink(b *testing.B) {
+	addr := peers.StartSMTPSink(b)
+	msg := []byte(strings.Repeat("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!\r\n", 64))
+	const sessions = 20
+	b.Run("ours", func(b *testing.B) {
+		ctx := context.Background()
+		b.SetBytes(int64(len(msg)))
+		b.ReportAllocs()
+		clients := make([]*Client, sessions)
+		for i := range clients {
+			c, err := (&ClientOptions{LocalName: "client.example"}).Dial(ctx, addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			clients[i] = c
+		}
+		b.ResetTimer()
+		errs := make(chan error, sessions)
+		for i, c := range clients {
+			n := b.N / sessions
+			if i < b.N%sessions {
+				n++
+			}
+			go func() {
+				r := bytes.NewReader(msg)
+				for j := 0; j < n; j++ {
+					r.Reset(msg)
+					if err := c.SendMail(ctx, "a@example.org", []string{"b@example.net"}, r, nil); err != nil {
+						errs <- err
+						return
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for range clients {
+			if err := <-errs; err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+	})
+	b.Run("smtp-source", func(b *testing.B) {
+		src := peers.Need(b, "smtp-source", "postfix")
+		b.SetBytes(int64(len(msg)))
+		b.ResetTimer()
+		out, err := peers.Command(b, 5*time.Minute, src, "-s", fmt.Sprint(sessions), "-d", "-m", fmt.Sprint(b.N), "-l", fmt.Sprint(len(msg)),
+			"-f", "a@example.org", "-t", "b@example.net", addr)
+		if err != nil {
+			b.Fatalf("smtp-source: %v\n%s", err, out)
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+	})
+}
