@@ -115,3 +115,50 @@ func ExampleNewQPWriter() {
 	// =2E
 	// =46rom here
 }
+
+func ExampleNewWriter() {
+	var out strings.Builder
+	var h mime.Header
+	h.Add("Subject", "parts")
+	h.Add("Content-Type", "multipart/mixed; boundary=outer")
+	mw, err := mime.NewWriter(&out, h)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var th mime.Header
+	th.Add("Content-Type", "text/plain; charset=utf-8")
+	th.Add("Content-Transfer-Encoding", "quoted-printable")
+	w, _ := mw.CreatePart(th)
+	io.WriteString(w, "Voilà\n")
+
+	var ah mime.Header
+	ah.Add("Content-Type", "multipart/alternative; boundary=inner")
+	alt, _ := mw.CreateMultipart(ah)
+	var ph mime.Header
+	ph.Add("Content-Type", "text/plain")
+	w, _ = alt.CreatePart(ph)
+	io.WriteString(w, "plain")
+	alt.Close()
+	mw.Close()
+	fmt.Print(strings.ReplaceAll(out.String(), "\r\n", "\n"))
+	// Output:
+	// Subject: parts
+	// Content-Type: multipart/mixed; boundary=outer
+	//
+	// --outer
+	// Content-Type: text/plain; charset=utf-8
+	// Content-Transfer-Encoding: quoted-printable
+	//
+	// Voil=C3=A0
+	//
+	// --outer
+	// Content-Type: multipart/alternative; boundary=inner
+	//
+	// --inner
+	// Content-Type: text/plain
+	//
+	// plain
+	// --inner--
+	// --outer--
+}

@@ -76,6 +76,7 @@ type Writer struct {
 	child    *Writer
 	parts    int
 	closed   bool
+	nested   bool // inside another multipart: its next delimiter ends the line
 	err      error
 }
 
@@ -204,6 +205,7 @@ func (mw *Writer) CreateMultipart(h Header) (*Writer, error) {
 		mw.err = err
 		return nil, err
 	}
+	child.nested = true
 	mw.child = child
 	return child, nil
 }
@@ -223,7 +225,10 @@ func (mw *Writer) Close() error {
 		b = append(b, '\r', '\n')
 	}
 	b = append(b, mw.delim...)
-	b = append(b, '-', '-', '\r', '\n')
+	b = append(b, '-', '-')
+	if !mw.nested {
+		b = append(b, '\r', '\n')
+	}
 	if _, err := mw.w.Write(b); err != nil {
 		mw.err = err
 	}
@@ -540,11 +545,11 @@ func (n *node) header() Header {
 	return h
 }
 
-func (n *node) writeBody(w io.Writer, es *encoders) error {
+func (n *node) writeBody(w io.Writer, es *encoders, nested bool) error {
 	if n.leaf != nil {
 		return n.leaf.write(w, es)
 	}
-	mw := &Writer{w: w, boundary: n.boundary, delim: []byte("--" + n.boundary)}
+	mw := &Writer{w: w, boundary: n.boundary, delim: []byte("--" + n.boundary), nested: nested}
 	for _, c := range n.children {
 		if err := mw.writeDelimiter(); err != nil {
 			return err
@@ -553,7 +558,7 @@ func (n *node) writeBody(w io.Writer, es *encoders) error {
 		if _, err := h.WriteTo(w); err != nil {
 			return err
 		}
-		if err := c.writeBody(w, es); err != nil {
+		if err := c.writeBody(w, es, true); err != nil {
 			return err
 		}
 	}
@@ -593,7 +598,7 @@ func (m *Message) WriteTo(w io.Writer) (int64, error) {
 	if _, err := h.WriteTo(bw); err != nil {
 		return cw.n, err
 	}
-	if err := root.writeBody(bw, es); err != nil {
+	if err := root.writeBody(bw, es, false); err != nil {
 		return cw.n, err
 	}
 	err := bw.Flush()
