@@ -172,9 +172,7 @@ func (c *Client) SendMail(ctx context.Context, from string, to []string, body io
 		// another transaction, when this one made progress (so that the
 		// loop ends) and the body can be sent again.
 		if len(retry) > 0 && (len(acc) == 0 || seeker == nil) {
-			for _, f := range retry {
-				failed = append(failed, f)
-			}
+			failed = append(failed, retry...)
 			retry = nil
 		}
 		for i := len(retry) - 1; i >= 0; i-- {
