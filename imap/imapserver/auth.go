@@ -122,7 +122,9 @@ func (c *conn) handleAUTHENTICATE(tag string, uid bool) error {
 		}
 		w := c.writer()
 		w.WriteString("+ ")
-		w.WriteString(sasl.EncodeWire(chal))
+		if len(chal) > 0 {
+			w.WriteString(sasl.EncodeWire(chal))
+		}
 		w.WriteString("\r\n")
 		if err := c.flush(); err != nil {
 			return err

@@ -325,7 +325,8 @@ func (d *decoder) skipLine() bool {
 	if errors.As(d.err, &le) {
 		return !le.nonSync
 	}
-	if d.err != nil && !errors.Is(d.err, ErrLineTooLong) && !isSyntax(d.err) {
+	var re *respError
+	if d.err != nil && !errors.Is(d.err, ErrLineTooLong) && !isSyntax(d.err) && !errors.As(d.err, &re) {
 		return false // I/O error
 	}
 	// Discard up to the line end; a non-synchronising literal announced at

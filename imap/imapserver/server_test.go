@@ -33,6 +33,36 @@ func rfcSample() string {
 	return b.String()
 }
 
+// multipartSample is message 13: text, a base64 attachment and an
+// enclosed message.
+const multipartSample = "From: Bob <bob@example.org>\r\n" +
+	"To: alice@example.org\r\n" +
+	"Subject: =?UTF-8?Q?caf=C3=A9?= photos\r\n" +
+	"Date: Tue, 2 Jan 2024 10:00:00 +0100\r\n" +
+	"Message-ID: <mp@example.org>\r\n" +
+	"MIME-Version: 1.0\r\n" +
+	"Content-Type: multipart/mixed; boundary=\"XX\"\r\n" +
+	"\r\n" +
+	"preamble\r\n" +
+	"--XX\r\n" +
+	"Content-Type: text/plain; charset=utf-8\r\n" +
+	"\r\n" +
+	"see attached\r\n" +
+	"--XX\r\n" +
+	"Content-Type: application/octet-stream; name=\"a.bin\"\r\n" +
+	"Content-Disposition: attachment; filename=\"a.bin\"\r\n" +
+	"Content-Transfer-Encoding: base64\r\n" +
+	"\r\n" +
+	"AAECAw==\r\n" +
+	"--XX\r\n" +
+	"Content-Type: message/rfc822\r\n" +
+	"\r\n" +
+	"From: carol@example.org\r\n" +
+	"Subject: inner\r\n" +
+	"\r\n" +
+	"inner body\r\n" +
+	"--XX--\r\n"
+
 var sampleDate = time.Date(1996, 7, 17, 2, 44, 25, 0, time.FixedZone("", -7*3600))
 
 func simpleMessage(i int) string {
@@ -52,6 +82,9 @@ func newBackend(t testing.TB, n int) *imapmem.Backend {
 		if i == 12 {
 			body = rfcSample()
 			flags = []string{`\Seen`}
+		}
+		if i == 13 {
+			body = multipartSample
 		}
 		if _, err := u.AppendMessage("INBOX", []byte(body), flags, sampleDate.Add(time.Duration(i-12)*time.Minute)); err != nil {
 			t.Fatal(err)
