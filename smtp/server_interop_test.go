@@ -49,7 +49,7 @@ func checkOneMessage(t *testing.T, b *testBackend, from, to, data string) {
 	}
 }
 
-func TestInteropSwaks(t *testing.T) {
+func TestServerInteropSwaks(t *testing.T) {
 	swaks := peers.Need(t, "swaks", "swaks")
 	cases := []struct {
 		name string
@@ -79,7 +79,7 @@ func TestInteropSwaks(t *testing.T) {
 	}
 }
 
-func TestInteropSwaksAuthFailure(t *testing.T) {
+func TestServerInteropSwaksAuthFailure(t *testing.T) {
 	swaks := peers.Need(t, "swaks", "swaks")
 	b := &testBackend{}
 	_, addr := startInteropServer(t, b, true)
@@ -95,7 +95,7 @@ func TestInteropSwaksAuthFailure(t *testing.T) {
 	}
 }
 
-func TestInteropCurl(t *testing.T) {
+func TestServerInteropCurl(t *testing.T) {
 	curl := peers.Need(t, "curl", "curl")
 	for _, tlsToo := range []bool{false, true} {
 		t.Run("tls="+strconv.FormatBool(tlsToo), func(t *testing.T) {
@@ -116,7 +116,7 @@ func TestInteropCurl(t *testing.T) {
 	}
 }
 
-func TestInteropPythonSmtplib(t *testing.T) {
+func TestServerInteropPythonSmtplib(t *testing.T) {
 	py := peers.Python(t)
 	b := &testBackend{}
 	_, addr := startInteropServer(t, b, true)
@@ -163,7 +163,7 @@ s.quit()
 // TestInteropSMTPSource has Postfix's smtp-source send many messages over
 // many connections, and compares the rate with smtp-sink's (logged, not
 // asserted: timings are not tests).
-func TestInteropSMTPSource(t *testing.T) {
+func TestServerInteropSMTPSource(t *testing.T) {
 	source := peers.Need(t, "smtp-source", "postfix")
 	const sessions, msgs, size = 20, 10000, 4096
 	b := &testBackend{}
@@ -214,4 +214,57 @@ func TestInteropSMTPSource(t *testing.T) {
 	theirs := time.Since(start)
 	t.Logf("smtp-source -s %d -d -m %d -l %d: ours %.0f msg/s, smtp-sink %.0f msg/s",
 		sessions, msgs, size, msgs/ours.Seconds(), msgs/theirs.Seconds())
+}
+
+func TestServerInteropLMTP(t *testing.T) {
+	py := peers.Python(t)
+	swaks := peers.Need(t, "swaks", "swaks")
+	b := &lmtpBackend{}
+	srv, addr := startInteropServer(t, b, false)
+	srv.LMTP = true
+	host, port, _ := net.SplitHostPort(addr)
+	// Python's smtplib.LMTP reads one reply after DATA, so it is given one
+	// recipient; swaks shows every reply.
+	script := fmt.Sprintf(`
+import smtplib, sys
+s = smtplib.LMTP(%q, %s, local_hostname="client.example")
+refused = s.sendmail("alice@example.com", ["ok1@example.org"], sys.stdin.buffer.read())
+assert refused == {}, refused
+code, _ = s.noop()
+assert code == 250, code
+s.quit()
+`, host, port)
+	if out, err := peers.CommandInput(t, 30*time.Second, []byte(interopBody), py, "-c", script); err != nil {
+		t.Fatalf("python LMTP: %v\n%s", err, out)
+	}
+	out, err := peers.CommandInput(t, 30*time.Second, []byte(interopBody), swaks, "--server", host, "--port", port,
+		"--protocol", "LMTP", "--from", "alice@example.com", "--to", "ok1@example.org,full@example.org,ok2@example.org", "--data", "-")
+	if !strings.Contains(string(out), "452 4.2.2 mailbox full") || strings.Count(string(out), "250 2.0.0 OK: queued") != 2 {
+		t.Fatalf("swaks LMTP, one recipient refused after DATA: %v\n%s", err, out)
+	}
+}
+
+func TestServerInteropPythonSMTPUTF8(t *testing.T) {
+	py := peers.Python(t)
+	b := &testBackend{}
+	srv, addr := startInteropServer(t, b, false)
+	srv.EnableSMTPUTF8 = true
+	host, port, _ := net.SplitHostPort(addr)
+	script := fmt.Sprintf(`
+import smtplib, sys
+s = smtplib.SMTP(%q, %s, local_hostname="client.example")
+s.ehlo()
+assert s.has_extn("smtputf8"), s.esmtp_features
+s.sendmail("δοκιμή@example.com", ["χρήστης@παράδειγμα.example"], sys.stdin.buffer.read(), mail_options=["SMTPUTF8", "BODY=8BITMIME"])
+s.quit()
+`, host, port)
+	body := "Subject: ünïcödé\r\n\r\nκείμενο\r\n"
+	if out, err := peers.CommandInput(t, 30*time.Second, []byte(body), py, "-c", script); err != nil {
+		t.Fatalf("python: %v\n%s", err, out)
+	}
+	msgs := b.messages()
+	if len(msgs) != 1 || msgs[0].From != "δοκιμή@example.com" || msgs[0].To[0] != "χρήστης@παράδειγμα.example" ||
+		msgs[0].Data != body || !msgs[0].Opts.UTF8 || msgs[0].Opts.Body != Body8BitMIME {
+		t.Errorf("messages %+v", msgs)
+	}
 }
