@@ -157,22 +157,26 @@ func readBody(dec *imapwire.Decoder, b *BodyStructure, depth int) bool {
 
 func readMultipart(dec *imapwire.Decoder, b *BodyStructure, depth int) bool {
 	b.Type = "multipart"
+	sp := false
 	for {
 		c, _ := dec.PeekByte()
+		if c == ' ' && len(b.Parts) > 0 {
+			dec.SP()
+			sp = true
+			continue
+		}
 		if c != '(' {
 			break
 		}
+		// RFC 9051 §9: 1*body with no space between; a space is tolerated.
+		sp = false
 		p := new(BodyStructure)
 		if !readBody(dec, p, depth+1) {
 			return false
 		}
 		b.Parts = append(b.Parts, p)
-		if dec.Lenient {
-			for dec.SP() {
-			}
-		}
 	}
-	if !dec.ExpectSP() && dec.Err() != nil {
+	if !sp && !dec.ExpectSP() {
 		return false
 	}
 	if !dec.ExpectString(&b.Subtype) {
