@@ -40,9 +40,12 @@ const (
 	// DefaultCommandTimeout bounds the wait for each command: RFC 5321
 	// §4.5.3.2.7 asks a server to wait at least 5 minutes.
 	DefaultCommandTimeout = 5 * time.Minute
-	// DefaultDataTimeout bounds each read during DATA or a BDAT chunk
-	// (RFC 5321 §4.5.3.2.5, data block: 3 minutes).
-	DefaultDataTimeout = 3 * time.Minute
+	// DefaultDataTimeout bounds each wait for message data, in DATA or a
+	// BDAT chunk. The server timeout of RFC 5321 §4.5.3.2.7 applies here
+	// too (the 3 minutes of §4.5.3.2.5 are the client's wait for a reply);
+	// while it equals the command timeout the deadline is not reset at
+	// each change of phase.
+	DefaultDataTimeout = 5 * time.Minute
 	// DefaultWriteTimeout bounds each write of replies.
 	DefaultWriteTimeout = time.Minute
 )
