@@ -183,9 +183,13 @@ type Client struct {
 	deadlineExact bool
 	deadlineSet   bool
 	stop          func() bool
-	buf           []byte   // command line being built
-	lines         []string // reply lines, reused
-	log           *slog.Logger
+
+	// A RSET queued to go with the next command group, and one written
+	// whose reply has not been read yet (RFC 2920 §3.1).
+	resetQueued, resetOwed bool
+	buf                    []byte   // command line being built
+	lines                  []string // reply lines, reused
+	log                    *slog.Logger
 }
 
 // NewClient starts a session on rw, which is usually a net.Conn, with
@@ -445,6 +449,23 @@ func (c *Client) fail(err error) {
 // first line if there is one (RFC 2034 §4) and the text of each line with
 // the enhanced code removed. The lines are valid until the next call.
 func (c *Client) readReply() (code int, enh EnhancedCode, lines []string, err error) {
+	if c.resetOwed {
+		// The reply to a RSET pipelined ahead of this command comes
+		// first; RFC 5321 §4.1.1.5: it must be 250.
+		c.resetOwed = false
+		code, enh, lines, err := c.readOneReply()
+		if err != nil {
+			return 0, enh, nil, err
+		}
+		if code != 250 {
+			return 0, enh, nil, fmt.Errorf("%w: RSET: %w", ErrUnexpectedReply, &Error{Code: code, EnhancedCode: enh, Message: strings.Join(lines, "\n")})
+		}
+	}
+	return c.readOneReply()
+}
+
+// readOneReply reads one reply; see readReply.
+func (c *Client) readOneReply() (code int, enh EnhancedCode, lines []string, err error) {
 	max := c.opts.MaxReplyLines
 	if max <= 0 {
 		max = DefaultMaxReplyLines
@@ -557,6 +578,12 @@ func (c *Client) writeCmd() error {
 	for _, b := range c.buf {
 		if b < ' ' || b == 0x7f {
 			return fmt.Errorf("%w: control byte in command", ErrForbiddenInput)
+		}
+	}
+	if c.resetQueued {
+		c.resetQueued, c.resetOwed = false, true
+		if _, err := c.w.WriteString("RSET\r\n"); err != nil {
+			return err
 		}
 	}
 	c.buf = append(c.buf, '\r', '\n')

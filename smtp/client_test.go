@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -645,5 +646,93 @@ func TestClientBdatNormalizesLineEnds(t *testing.T) {
 	}
 	if got, want := sc.w.String()[n:], "BDAT 12 LAST\r\na\r\nb\r\nc\r\nd\r\n"; got != want {
 		t.Errorf("wrote %q, want %q", got, want)
+	}
+}
+
+func TestClientResetGoesWithTheNextGroup(t *testing.T) {
+	err := clientScript(t, "rset_pipelined", &ClientOptions{LocalName: "client.example"}, func(ctx context.Context, c *Client) error {
+		if err := c.Reset(ctx); err != nil {
+			return err
+		}
+		if err := c.SendMail(ctx, "a@example.org", []string{"b@example.net"}, strings.NewReader("one\r\n"), &SendOptions{NoChunking: true}); err != nil {
+			return err
+		}
+		if err := c.Reset(ctx); err != nil {
+			return err
+		}
+		if err := c.Noop(ctx); err != nil {
+			return err
+		}
+		return c.Quit(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestClientQueuedResetRefused(t *testing.T) {
+	c, _, _ := readyClient(t, "220 x\r\n250-x\r\n250 PIPELINING\r\n421 4.3.2 shutting down\r\n", nil)
+	ctx := context.Background()
+	if err := c.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	err := c.Noop(ctx)
+	var e *Error
+	if !errors.Is(err, ErrUnexpectedReply) || !errors.As(err, &e) || e.Code != 421 {
+		t.Fatalf("Noop after a refused RSET: %v", err)
+	}
+	if err := c.Noop(ctx); !errors.Is(err, ErrClientClosed) {
+		t.Errorf("then: %v", err)
+	}
+}
+
+func TestClientTimeoutsPerPhase(t *testing.T) {
+	cc, sc := net.Pipe()
+	defer sc.Close()
+	go func() {
+		br := bufio.NewReader(sc)
+		sc.Write([]byte("220 hi\r\n"))
+		for {
+			l, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			switch {
+			case strings.HasPrefix(l, "DATA"):
+				sc.Write([]byte("354 go\r\n"))
+				for l != ".\r\n" {
+					if l, err = br.ReadString('\n'); err != nil {
+						return
+					}
+				}
+				sc.Write([]byte("250 OK\r\n"))
+			case strings.HasPrefix(l, "QUIT"):
+				sc.Write([]byte("221 bye\r\n"))
+				return
+			default:
+				sc.Write([]byte("250 OK\r\n"))
+			}
+		}
+	}()
+	conn := &stallConn{Conn: cc}
+	ctx := context.Background()
+	c, err := (&ClientOptions{}).NewClient(ctx, conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := c.SendMail(ctx, "a@example.org", []string{"b@example.net"}, strings.NewReader("x\r\n"), nil); err != nil {
+		t.Fatal(err)
+	}
+	// RFC 5321 §4.5.3.2: 5 minutes for the greeting, EHLO, MAIL and RCPT
+	// (one deadline, as they fall within a second of each other), 2 for
+	// the 354, 3 for the data block, 10 for the final reply.
+	var got []time.Duration
+	for _, dl := range conn.deadlines {
+		got = append(got, dl.Sub(start).Round(time.Minute))
+	}
+	want := []time.Duration{5 * time.Minute, 2 * time.Minute, 3 * time.Minute, 10 * time.Minute}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("deadlines %v, want %v", got, want)
 	}
 }
