@@ -187,9 +187,13 @@ type Client struct {
 	// A RSET queued to go with the next command group, and one written
 	// whose reply has not been read yet (RFC 2920 §3.1).
 	resetQueued, resetOwed bool
-	buf                    []byte   // command line being built
-	lines                  []string // reply lines, reused
-	log                    *slog.Logger
+
+	// While batching, commands collect in batch, for writeBatch.
+	batching bool
+	batch    []byte
+	buf      []byte   // command line being built
+	lines    []string // reply lines, reused
+	log      *slog.Logger
 }
 
 // NewClient starts a session on rw, which is usually a net.Conn, with
@@ -580,13 +584,19 @@ func (c *Client) writeCmd() error {
 			return fmt.Errorf("%w: control byte in command", ErrForbiddenInput)
 		}
 	}
+	c.buf = append(c.buf, '\r', '\n')
 	if c.resetQueued {
 		c.resetQueued, c.resetOwed = false, true
-		if _, err := c.w.WriteString("RSET\r\n"); err != nil {
+		if c.batching {
+			c.batch = append(c.batch, "RSET\r\n"...)
+		} else if _, err := c.w.WriteString("RSET\r\n"); err != nil {
 			return err
 		}
 	}
-	c.buf = append(c.buf, '\r', '\n')
+	if c.batching {
+		c.batch = append(c.batch, c.buf...)
+		return nil
+	}
 	_, err := c.w.Write(c.buf)
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -370,5 +371,25 @@ func TestClientServerMessageTooLarge(t *testing.T) {
 	}
 	if n := len(be.messages()); n != 1 {
 		t.Errorf("%d messages delivered, want 1", n)
+	}
+}
+
+func TestClientServerManyRecipientsPipelined(t *testing.T) {
+	// Far more than fits the 4 KB pipelining window: the group must be
+	// written while the replies are read, even over an unbuffered pipe.
+	be := &e2eBackend{}
+	var to []string
+	for i := 0; i < 600; i++ {
+		to = append(to, fmt.Sprintf("recipient-number-%04d@example.net", i))
+	}
+	c := e2e(t, &Server{Backend: be}, nil)
+	for _, chunking := range []bool{false, true} {
+		if err := c.SendMail(context.Background(), "a@example.org", to, strings.NewReader("many\r\n"), &SendOptions{NoChunking: !chunking}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msgs := be.messages()
+	if len(msgs) != 2 || len(msgs[0].To) != 600 || len(msgs[1].To) != 600 {
+		t.Fatalf("%d messages", len(msgs))
 	}
 }

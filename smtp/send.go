@@ -266,14 +266,20 @@ func (c *Client) readPipelined(p *pipeline) error {
 // called with the error of reading the replies (nil if none); it returns
 // that error, or else the write's.
 func (c *Client) writeBatch(data []byte, pipelined bool) (wait func(readErr error) error) {
+	batch := c.batch
+	c.batching = false
 	write := func() error {
+		if _, err := c.w.Write(batch); err != nil {
+			return err
+		}
 		if _, err := c.w.Write(data); err != nil {
 			return err
 		}
 		return c.w.Flush()
 	}
-	if !pipelined || c.w.Buffered()+len(data) <= pipelineWindow {
+	if !pipelined || c.w.Buffered()+len(batch)+len(data) <= pipelineWindow {
 		err := write()
+		c.batch = c.batch[:0]
 		if err != nil {
 			c.fail(err)
 		}
@@ -295,11 +301,14 @@ func (c *Client) writeBatch(data []byte, pipelined bool) (wait func(readErr erro
 				// The client is broken; unblock the writer if we can.
 				if c.conn != nil {
 					c.conn.SetDeadline(aLongTimeAgo)
+					c.deadlineSet = false
 					<-done
+					c.batch = c.batch[:0]
 				}
 				return readErr
 			}
 			werr = <-done
+			c.batch = c.batch[:0]
 			if werr != nil {
 				c.fail(werr)
 			}
@@ -328,6 +337,10 @@ func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []strin
 	p := &pipeline{opts: &opts.Mail}
 	// The RCPTs are built before the MAIL reply is in.
 	c.txUTF8 = opts.Mail.UTF8
+	// The group is written at once by writeBatch, which reads the
+	// replies while it writes when the group is large.
+	c.batching, c.batch = true, c.batch[:0]
+	defer func() { c.batching = false }()
 	if err := c.writeCmd(); err != nil { // MAIL, built above
 		return nil, nil, nil, c.end(ctx, err)
 	}
