@@ -125,9 +125,9 @@ func TestDovecotCommands(t *testing.T) {
 	}
 	msgs := must(c.Fetch(imap.SeqSet{{1, 0}}, &imap.FetchOptions{
 		UID: true, Flags: true, Envelope: true, BodyStructure: true, RFC822Size: true, InternalDate: true,
-		ModSeq: caps.Has(imap.CapCondStore),
-		BodySection: []*imap.FetchItemBodySection{{Peek: true}, {Specifier: imap.PartSpecifierHeaderFields, HeaderFields: []string{"Subject"}, Peek: true}},
-		BinarySection: []*imap.FetchItemBinarySection{{Part: []int{1}, Peek: true}},
+		ModSeq:            caps.Has(imap.CapCondStore),
+		BodySection:       []*imap.FetchItemBodySection{{Peek: true}, {Specifier: imap.PartSpecifierHeaderFields, HeaderFields: []string{"Subject"}, Peek: true}},
+		BinarySection:     []*imap.FetchItemBinarySection{{Part: []int{1}, Peek: true}},
 		BinarySectionSize: []*imap.FetchItemBinarySectionSize{{Part: []int{1}}},
 	}).Collect())(t)
 	if len(msgs) != 3 {
@@ -307,10 +307,10 @@ func TestDovecotAuthenticate(t *testing.T) {
 }
 
 var structureMessages = map[string]string{
-	"text": "Subject: t\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nGr=C3=BC=C3=9Fe\r\nline 2\r\n",
+	"text":        "Subject: t\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nGr=C3=BC=C3=9Fe\r\nline 2\r\n",
 	"alternative": "Subject: a\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"b1\"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nplain\r\n--b1\r\nContent-Type: text/html; charset=us-ascii\r\n\r\n<p>html</p>\r\n--b1--\r\n",
-	"mixed": "Subject: m\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b2\r\n\r\n--b2\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--b2\r\nContent-Type: application/octet-stream; name=\"a.bin\"\r\nContent-Disposition: attachment; filename=\"a.bin\"\r\nContent-Transfer-Encoding: base64\r\nContent-Language: en\r\n\r\nAAECAwQFBgc=\r\n--b2--\r\n",
-	"rfc822": "Subject: f\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b3\r\n\r\n--b3\r\nContent-Type: text/plain\r\n\r\nforwarded:\r\n--b3\r\nContent-Type: message/rfc822\r\n\r\nFrom: x@y.z\r\nSubject: inner\r\nContent-Type: multipart/alternative; boundary=b4\r\n\r\n--b4\r\nContent-Type: text/plain\r\n\r\ninner text\r\n--b4\r\nContent-Type: text/html\r\n\r\n<b>x</b>\r\n--b4--\r\n--b3--\r\n",
+	"mixed":       "Subject: m\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b2\r\n\r\n--b2\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--b2\r\nContent-Type: application/octet-stream; name=\"a.bin\"\r\nContent-Disposition: attachment; filename=\"a.bin\"\r\nContent-Transfer-Encoding: base64\r\nContent-Language: en\r\n\r\nAAECAwQFBgc=\r\n--b2--\r\n",
+	"rfc822":      "Subject: f\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b3\r\n\r\n--b3\r\nContent-Type: text/plain\r\n\r\nforwarded:\r\n--b3\r\nContent-Type: message/rfc822\r\n\r\nFrom: x@y.z\r\nSubject: inner\r\nContent-Type: multipart/alternative; boundary=b4\r\n\r\n--b4\r\nContent-Type: text/plain\r\n\r\ninner text\r\n--b4\r\nContent-Type: text/html\r\n\r\n<b>x</b>\r\n--b4--\r\n--b3--\r\n",
 }
 
 func TestDovecotBodyStructureMatchesMime(t *testing.T) {

@@ -1,0 +1,50 @@
+package imapclient
+
+import (
+	"bytes"
+	"io"
+	"testing"
+
+	"github.com/mailwire/mailwire/imap"
+)
+
+// FuzzResponses feeds arbitrary server data to a client running a
+// pipelined SELECT, FETCH and SEARCH with a unilateral handler: it must
+// neither panic nor hang, whatever the bytes.
+func FuzzResponses(f *testing.F) {
+	for _, s := range []string{
+		"* 3 EXISTS\r\n* FLAGS (\\Seen)\r\n* OK [UIDVALIDITY 5] x\r\nT1 OK [READ-WRITE] done\r\n",
+		"* 1 FETCH (UID 5 FLAGS (\\Seen) BODY[HEADER] {5}\r\nab\r\n\r\n ENVELOPE (NIL \"s\" ((\"a\" NIL \"b\" \"c\")) NIL NIL NIL NIL NIL NIL NIL) BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 5 1))\r\nT2 OK\r\n",
+		"* SEARCH 1 2 3\r\n* ESEARCH (TAG \"T3\") UID COUNT 3 ALL 1:3\r\nT3 OK\r\n",
+		"* VANISHED (EARLIER) 1:5\r\n* 2 EXPUNGE\r\n* LIST () \"/\" x\r\n* STATUS x (MESSAGES 1)\r\n+ go\r\n* BYE\r\n",
+		"* 1 FETCH (BINARY[1]<0> ~{2}\r\n\x00\x01 X-GM-LABELS (\\Inbox a) MODSEQ (5) X-Y[a b]<3> (1 (2)))\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var in bytes.Buffer
+		in.WriteString("* OK hi\r\n")
+		in.Write(data)
+		h := &UnilateralDataHandler{
+			Expunge: func(uint32) {}, Fetch: func(*FetchMessageBuffer) {}, Mailbox: func(*UnilateralDataMailbox) {},
+			Vanished: func(imap.UIDSet, bool) {}, Other: func(string, uint32, []Value) {},
+		}
+		c, err := NewClientOptions(scripted{&in, io.Discard}, &Options{UnilateralDataHandler: h, MaxLine: 4096, MaxLiteral: 1 << 16})
+		if err != nil {
+			return
+		}
+		sel := c.Select("INBOX", nil)
+		fetch := c.Fetch(imap.SeqSet{{1, 0}}, &imap.FetchOptions{UID: true, Envelope: true, BodyStructure: true})
+		search := c.Search(nil, nil)
+		sel.Wait()
+		for m := fetch.Next(); m != nil; m = fetch.Next() {
+			for it := m.Next(); it != nil; it = m.Next() {
+				if s, ok := it.(*FetchItemDataBodySection); ok && s.Literal != nil {
+					io.Copy(io.Discard, s.Literal)
+				}
+			}
+		}
+		fetch.Close()
+		search.Wait()
+	})
+}
