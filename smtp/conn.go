@@ -134,7 +134,6 @@ type conn struct {
 	closed atomic.Bool
 
 	dr          textwire.DotReader
-	data        dataReader
 	deadline    time.Time     // the read deadline last set
 	deadlineFor time.Duration // the timeout it was set for
 	wdeadline   time.Time     // the write deadline last set

@@ -180,3 +180,16 @@ func FuzzParsePath(f *testing.F) {
 		}
 	})
 }
+
+func TestValidHelloDomain(t *testing.T) {
+	for _, s := range []string{"mail.example.com", "[192.0.2.1]", "[IPv6:2001:db8::1]", "localhost", "παράδειγμα.example"} {
+		if !validHelloDomain(s) {
+			t.Errorf("validHelloDomain(%q) = false", s)
+		}
+	}
+	for _, s := range []string{"", "a..b", "-a.b", "a_b.example", "[1.2.3.4", "a b", "a\r\n"} {
+		if validHelloDomain(s) {
+			t.Errorf("validHelloDomain(%q) = true", s)
+		}
+	}
+}
