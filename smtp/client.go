@@ -346,6 +346,13 @@ func (c *Client) setStreams(rw io.ReadWriter) {
 	c.w.Reset(w)
 }
 
+// debugReply logs a reply code; nothing is built when there is no logger.
+func (c *Client) debugReply(verb string, code int) {
+	if c.log != nil {
+		c.log.Debug("smtp client: reply", "verb", verb, "code", code)
+	}
+}
+
 func (c *Client) debug(msg string, args ...any) {
 	if c.log != nil {
 		c.log.Debug("smtp client: "+msg, args...)
@@ -634,7 +641,7 @@ func (c *Client) cmd(ctx context.Context, timeout time.Duration, want int) ([]st
 		c.fail(err)
 		return nil, err
 	}
-	c.debug("reply", "verb", verb, "code", code)
+	c.debugReply(verb, code)
 	if !replyIs(code, want) {
 		err = replyError(code, enh, lines)
 		c.fail(err)

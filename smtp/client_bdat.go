@@ -174,7 +174,7 @@ func (w *DataWriter) flushChunk(last bool) error {
 			if err != nil {
 				return err
 			}
-			c.debug("reply", "verb", "BDAT", "code", code)
+			c.debugReply("BDAT", code)
 			return c.abortTransaction(w.ctx, pre.err())
 		}
 	}
@@ -189,7 +189,7 @@ func (w *DataWriter) flushChunk(last bool) error {
 	if err != nil {
 		return err
 	}
-	c.debug("reply", "verb", "BDAT", "code", code)
+	c.debugReply("BDAT", code)
 	if code != 250 {
 		// RFC 3030 §2: after a failed chunk the transaction has failed
 		// and no further chunk may be sent.

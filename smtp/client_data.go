@@ -192,7 +192,7 @@ func (c *Client) endData(ctx context.Context, bdat bool) error {
 		return err
 	}
 	c.state = clientReady
-	c.debug("reply", "verb", "end of data", "code", code)
+	c.debugReply("end of data", code)
 	if code != 250 {
 		err := replyError(code, enh, lines)
 		c.fail(err)

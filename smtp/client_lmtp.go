@@ -20,7 +20,7 @@ func (c *Client) readLMTPReplies(ctx context.Context) error {
 			c.fail(err)
 			return err
 		}
-		c.debug("reply", "verb", "end of data", "code", code)
+		c.debugReply("end of data", code)
 		if code == 250 {
 			accepted = append(accepted, r)
 		} else {

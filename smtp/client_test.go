@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"strings"
 	"testing"
@@ -734,5 +735,28 @@ func TestClientTimeoutsPerPhase(t *testing.T) {
 	want := []time.Duration{5 * time.Minute, 2 * time.Minute, 3 * time.Minute, 10 * time.Minute}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("deadlines %v, want %v", got, want)
+	}
+}
+
+func TestClientLogsNoSecretsOrContent(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, _, _ := readyClient(t, "220 x\r\n250-x\r\n250-PIPELINING\r\n250 AUTH PLAIN\r\n235 OK\r\n250 OK\r\n250 OK\r\n354 go\r\n250 OK\r\n",
+		&ClientOptions{AllowInsecureAuth: true, Logger: logger})
+	ctx := context.Background()
+	if err := c.Auth(ctx, sasl.NewPlainClient("", "user", "hunter2")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SendMail(ctx, "a@example.org", []string{"b@example.net"}, strings.NewReader("top secret body\r\n"), nil); err != nil {
+		t.Fatal(err)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "PLAIN") || !strings.Contains(out, "code=354") {
+		t.Errorf("expected events missing from the log:\n%s", out)
+	}
+	for _, secret := range []string{"hunter2", "top secret", "AHVzZXIAaHVudGVyMg"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log holds %q:\n%s", secret, out)
+		}
 	}
 }

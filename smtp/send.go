@@ -234,7 +234,7 @@ func (c *Client) readPipelined(p *pipeline) error {
 		c.fail(err)
 		return err
 	}
-	c.debug("reply", "verb", "MAIL", "code", code)
+	c.debugReply("MAIL", code)
 	if code == 250 {
 		c.startTransaction(p.opts)
 	} else {
@@ -247,7 +247,7 @@ func (c *Client) readPipelined(p *pipeline) error {
 			c.fail(err)
 			return err
 		}
-		c.debug("reply", "verb", "RCPT", "code", code)
+		c.debugReply("RCPT", code)
 		if code/100 == 2 && p.mailErr == nil {
 			c.rcpts = append(c.rcpts, r)
 			p.rcptErrs = append(p.rcptErrs, nil)
@@ -396,7 +396,7 @@ func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []strin
 		c.fail(err)
 		return nil, nil, nil, err
 	}
-	c.debug("reply", "verb", "DATA", "code", code)
+	c.debugReply("DATA", code)
 	results()
 	if p.mailErr != nil || code != 354 {
 		if code == 354 {
@@ -499,7 +499,7 @@ func (c *Client) sendEmptyData(ctx context.Context) error {
 		c.fail(err)
 		return err
 	}
-	c.debug("reply", "verb", "end of data", "code", code)
+	c.debugReply("end of data", code)
 	c.state = clientReady
 	return nil
 }
