@@ -72,6 +72,10 @@ var (
 	// ErrClientState: a method was called when the session is not in a
 	// state that allows it (RCPT before MAIL, a second DATA writer...).
 	ErrClientState = errors.New("smtp: command out of sequence")
+	// ErrSessionLimit: the session has had as many transactions as the
+	// server's LIMITS MAILMAX allows (RFC 9422 §4.2); send the rest over
+	// a new connection.
+	ErrSessionLimit = errors.New("smtp: the server's MAILMAX is reached; reconnect to send more")
 	// ErrClientClosed: the client was closed or its connection failed
 	// earlier.
 	ErrClientClosed = errors.New("smtp: client closed")

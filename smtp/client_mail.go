@@ -26,6 +26,9 @@ func (c *Client) Mail(ctx context.Context, from string, opts *MailOptions) error
 	if c.state != clientReady {
 		return c.stateErr("MAIL")
 	}
+	if c.mailMax > 0 && c.mails >= c.mailMax {
+		return ErrSessionLimit
+	}
 	if err := c.buildMail(from, opts); err != nil {
 		return err
 	}

@@ -760,3 +760,49 @@ func TestClientLogsNoSecretsOrContent(t *testing.T) {
 		}
 	}
 }
+
+func TestClientBdatChunkRefused(t *testing.T) {
+	err := clientScript(t, "bdat_chunk_refused", &ClientOptions{LocalName: "client.example", ChunkSize: 8}, func(ctx context.Context, c *Client) error {
+		err := c.SendMail(ctx, "a@example.org", []string{"b@example.net"}, strings.NewReader("12345678 and more that is never sent\r\n"), nil)
+		var e *Error
+		if !errors.As(err, &e) || e.Code != 552 {
+			t.Errorf("SendMail: %v, want the 552", err)
+		}
+		return c.Quit(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestClientBdatPipelinedAllRecipientsRejected(t *testing.T) {
+	err := clientScript(t, "bdat_pipelined_all_rejected", &ClientOptions{LocalName: "client.example"}, func(ctx context.Context, c *Client) error {
+		err := c.SendMail(ctx, "a@example.org", []string{"x@example.net"}, strings.NewReader("body\n"), nil)
+		var e *Error
+		if !errors.As(err, &e) || e.Code != 550 {
+			t.Errorf("SendMail: %v, want the recipient's 550", err)
+		}
+		return c.Quit(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestClientLimitsMailMax(t *testing.T) {
+	err := clientScript(t, "limits_mailmax", &ClientOptions{LocalName: "client.example"}, func(ctx context.Context, c *Client) error {
+		if err := c.SendMail(ctx, "a@example.org", []string{"b@example.net"}, strings.NewReader("one\r\n"), nil); err != nil {
+			return err
+		}
+		if err := c.SendMail(ctx, "a@example.org", []string{"b@example.net"}, strings.NewReader("two\r\n"), nil); !errors.Is(err, ErrSessionLimit) {
+			t.Errorf("second SendMail: %v, want ErrSessionLimit", err)
+		}
+		if err := c.Mail(ctx, "a@example.org", nil); !errors.Is(err, ErrSessionLimit) {
+			t.Errorf("Mail: %v, want ErrSessionLimit", err)
+		}
+		return c.Quit(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

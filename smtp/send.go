@@ -324,6 +324,9 @@ func (c *Client) writeBatch(data []byte, pipelined bool) (wait func(readErr erro
 // returns the recipients the message was accepted for and the refused
 // ones, or a transaction-level error.
 func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []string, body io.Reader, opts *SendOptions) (accepted []string, failed []RcptError, retry []RcptError, err error) {
+	if c.mailMax > 0 && c.mails >= c.mailMax {
+		return nil, nil, nil, ErrSessionLimit
+	}
 	if err := c.buildMail(from, &opts.Mail); err != nil {
 		return nil, nil, nil, err
 	}
