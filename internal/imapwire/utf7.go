@@ -136,8 +136,11 @@ func DecodeMUTF7(s string) (string, error) {
 			}
 			b.WriteRune(r)
 		}
-		// Two adjacent encoded runs are not allowed: "&AAA--" style is
-		// checked by the next iteration seeing a plain "-".
+		// Two adjacent encoded runs are not the shortest form (they would
+		// be one run); refuse them so that names have one spelling.
+		if i+2 < len(s) && s[i+1] == '&' && s[i+2] != '-' {
+			return "", ErrBadMUTF7
+		}
 	}
 	return b.String(), nil
 }
