@@ -154,6 +154,10 @@ type Server struct {
 	DeliverByMin time.Duration
 	// AdvertiseLimits advertises LIMITS RCPTMAX (RFC 9422).
 	AdvertiseLimits bool
+	// AddReceivedHeader prepends a Received trace field to each message
+	// the backend reads (RFC 5321 §4.4 asks the receiving server for one).
+	// Leave it off when the backend writes its own.
+	AddReceivedHeader bool
 
 	// Logger receives connection events; nil means slog.Default(). It
 	// never receives passwords or message content.

@@ -78,6 +78,7 @@ func (c *conn) startBDAT() {
 	pr, pw := io.Pipe()
 	t := &bdatTransfer{pw: pw, done: make(chan bdatResult, 1)}
 	c.bdat = t
+	src := c.withReceived(pr)
 	go func() {
 		// The connection goroutine counts the size and sets deadlines;
 		// this reader only records how the stream ended.
@@ -92,7 +93,7 @@ func (c *conn) startBDAT() {
 			pr.CloseWithError(errDataDone)
 			t.done <- res
 		}()
-		dr := &dataReader{src: pr, max: 1<<63 - 1}
+		dr := &dataReader{src: src, max: 1<<63 - 1}
 		res.statuses, res.readErr = c.deliver(dr)
 	}()
 }

@@ -107,7 +107,7 @@ func (c *conn) handleDATA(arg []byte) {
 	c.dr = *textwire.NewDotReader(c.br, policy)
 	// A new dataReader per message: a backend that kept the last one can
 	// never read the next message through it.
-	data := &dataReader{c: c, src: &c.dr, max: c.limits.MaxMessageBytes}
+	data := &dataReader{c: c, src: c.withReceived(&c.dr), max: c.limits.MaxMessageBytes}
 	status, readErr := c.deliver(data)
 	c.readFailed = readErr
 	if c.readFailed == nil && !data.eof {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -624,4 +625,45 @@ func TestBDATBackendReturningEarlyKeepsTheStreamInStep(t *testing.T) {
 	// RFC 3030 §2: the chunk after a failed one is read and discarded.
 	c.expect("503 5.5.1")
 	c.expect("250 2.0.0 OK")
+}
+
+func TestReceivedHeaderPrepended(t *testing.T) {
+	b := &testBackend{}
+	srv := newTestServer(b)
+	srv.AddReceivedHeader = true
+	srv.AllowInsecureAuth = true
+	c := dial(t, srv)
+	c.cmd("EHLO bar.com", "250")
+	c.cmd("AUTH PLAIN AGFsaWNlAHNlY3JldA==", "235")
+	c.cmd("MAIL FROM:<a@bar.com>", "250")
+	c.cmd("RCPT TO:<b@foo.com>", "250")
+	c.cmd("DATA", "354")
+	c.cmd("Subject: x\r\n\r\nbody\r\n.", "250")
+	c.cmd("MAIL FROM:<a@bar.com>", "250")
+	c.cmd("RCPT TO:<b@foo.com>", "250")
+	c.cmd("RCPT TO:<c@foo.com>", "250")
+	c.write("BDAT 3 LAST\r\nabc")
+	c.expect("250")
+	msgs := b.messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages", len(msgs))
+	}
+	re := regexp.MustCompile(`^Received: from bar\.com\r\n\tby foo\.com with ESMTPA\r\n\tfor <b@foo\.com>; [A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} [-+]\d{4}\r\nSubject: x\r\n\r\nbody\r\n$`)
+	if !re.MatchString(msgs[0].Data) {
+		t.Errorf("DATA message %q", msgs[0].Data)
+	}
+	if !strings.HasPrefix(msgs[1].Data, "Received: from bar.com\r\n\tby foo.com with ESMTPA; ") || !strings.HasSuffix(msgs[1].Data, "\r\nabc") {
+		t.Errorf("BDAT message %q", msgs[1].Data)
+	}
+	// Net.Pipe has no IP address; over TCP the field names it.
+	cc := &conn{srv: srv, helo: "x", ehlo: true, nc: fakeAddrConn{}}
+	if got := cc.receivedField(time.Unix(0, 0).UTC()); got != "Received: from x ([IPv6:2001:db8::1])\r\n\tby foo.com with ESMTP; Thu, 01 Jan 1970 00:00:00 +0000\r\n" {
+		t.Errorf("field %q", got)
+	}
+}
+
+type fakeAddrConn struct{ net.Conn }
+
+func (fakeAddrConn) RemoteAddr() net.Addr {
+	return &net.TCPAddr{IP: net.ParseIP("2001:db8::1"), Port: 25}
 }
