@@ -291,10 +291,8 @@ func (mr *Reader) Next() (*Part, error) {
 	case leafPart:
 		mr.finishLeaf(p)
 	case multipartPart:
-		mr.sc.bounds = append(mr.sc.bounds, []byte("--"+p.MediaType.Params.Get("boundary")))
-		mr.stack = append(mr.stack, frame{part: p, bound: len(mr.sc.bounds) - 1})
-		mr.sc.rescan(true)
-		// The preamble (RFC 2046 §5.1.1) is not part of any entity.
+		// readPart opened the frame. The preamble (RFC 2046 §5.1.1) is
+		// not part of any entity.
 		mr.sc.skip()
 	case messagePart:
 		mr.stack = append(mr.stack, frame{part: p, bound: -1})
@@ -442,6 +440,9 @@ func (mr *Reader) readPart(parent *Part, num string, isMessage bool) (*Part, err
 	mr.classify(p, parent)
 	mr.cur = p
 	p.gen = mr.gen
+	if herr == nil && p.kind == multipartPart {
+		mr.openMultipart(p)
+	}
 	if herr != nil {
 		if !errors.Is(herr, ErrHeaderTooLarge) && !errors.Is(herr, ErrTooManyFields) {
 			// The input failed.
@@ -454,6 +455,27 @@ func (mr *Reader) readPart(parent *Part, num string, isMessage bool) (*Part, err
 		return p, herr
 	}
 	return p, nil
+}
+
+// openMultipart starts walking a multipart's body. When the buffered input
+// shows that the body ends before any delimiter of the multipart (the
+// start boundary is missing), the part is read as text instead, so that
+// its body stays readable; a preamble longer than the buffer is not
+// looked past, and such a multipart gets no parts.
+func (mr *Reader) openMultipart(p *Part) {
+	sc := &mr.sc
+	sc.bounds = append(sc.bounds, []byte("--"+p.MediaType.Params.Get("boundary")))
+	level := len(sc.bounds) - 1
+	sc.rescan(true)
+	if sc.lookahead() && (sc.eofEnd || sc.d.level != level) {
+		sc.bounds = sc.bounds[:level]
+		sc.rescan(true)
+		p.kind = leafPart
+		p.MediaType = defaultMediaType()
+		p.addDefect(DefectMissingStartBoundary, "")
+		return
+	}
+	mr.stack = append(mr.stack, frame{part: p, bound: level})
 }
 
 // classify sets the part's media type, encoding and kind.

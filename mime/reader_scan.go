@@ -297,6 +297,24 @@ func (s *scanner) ioErr() error {
 	return s.err
 }
 
+// lookahead reads ahead, consuming nothing, until the end of the current
+// section is known; it reports false when the buffer fills first.
+func (s *scanner) lookahead() bool {
+	for {
+		if _, end := s.avail(); end {
+			return true
+		}
+		if s.fixed || s.err != nil {
+			return false
+		}
+		before, errBefore := s.w, s.err
+		s.fill()
+		if s.w == before && s.err == errBefore {
+			return false
+		}
+	}
+}
+
 // read copies section content into p; io.EOF at the section end, or the
 // input's error if it ended the section.
 func (s *scanner) read(p []byte) (int, error) {

@@ -355,3 +355,30 @@ func TestReaderOldBodyReadsNothingAfterNext(t *testing.T) {
 		t.Fatalf("part 2: %q", b)
 	}
 }
+
+func TestReaderMissingStartBoundaryKeepsTheBody(t *testing.T) {
+	body := strings.Repeat("no boundary here\r\n", 10)
+	msg := "Content-Type: multipart/mixed; boundary=b\r\n\r\n" + body
+	parts, bodies, err := walkAll(t, strings.NewReader(msg), nil)
+	if err != nil || len(parts) != 1 || parts[0].IsMultipart() || string(bodies[0]) != body || !hasDefect(parts[0], DefectMissingStartBoundary) {
+		t.Fatalf("short body: %d parts, err %v", len(parts), err)
+	}
+	// Inside a multipart, up to the parent's next delimiter.
+	msg = "Content-Type: multipart/mixed; boundary=p\r\n\r\n--p\r\nContent-Type: multipart/alternative; boundary=q\r\n\r\ntext\r\n--p\r\n\r\nnext\r\n--p--\r\n"
+	parts, bodies, _ = walkAll(t, strings.NewReader(msg), nil)
+	if len(parts) != 3 || string(bodies[1]) != "text" || string(bodies[2]) != "next" || !hasDefect(parts[1], DefectMissingStartBoundary) {
+		t.Fatalf("nested: %d parts", len(parts))
+	}
+	// A preamble longer than the buffer is not looked past when streaming:
+	// the multipart then has no parts; in memory the body is read as text.
+	long := strings.Repeat("x", 3*scanBufSize) + "\r\n"
+	msg = "Content-Type: multipart/mixed; boundary=b\r\n\r\n" + long
+	parts, _, _ = walkAll(t, strings.NewReader(msg), nil)
+	if len(parts) != 1 || !parts[0].IsMultipart() || !hasDefect(parts[0], DefectMissingStartBoundary) {
+		t.Fatalf("long, streaming: %d parts", len(parts))
+	}
+	parts, bodies, _ = walkReader(t, NewReaderBytes([]byte(msg), nil))
+	if len(parts) != 1 || parts[0].IsMultipart() || string(bodies[0]) != long {
+		t.Fatalf("long, in memory: %d parts", len(parts))
+	}
+}

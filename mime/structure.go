@@ -239,7 +239,9 @@ func newBodyStructure(p *Part) *BodyStructure {
 		BodyOffset:   p.BodyOffset,
 	}
 	if ct := h.Get("Content-Type"); ct != "" {
-		if _, ps, ok := ParseParamsRaw(ct); ok {
+		// The parameters as written, unless the type written is not the
+		// one the part is read as (a default applied).
+		if tok, ps, ok := ParseParamsRaw(ct); ok && strings.EqualFold(tok, n.Type+"/"+n.Subtype) {
 			n.Params = ps
 		}
 	}
