@@ -35,9 +35,14 @@
 //   - Replies are written in order and flushed whenever the input buffer is
 //     empty (PIPELINING, RFC 2920 §3.2).
 //
+// With [Server.AddReceivedHeader] the server prepends the Received trace
+// field of RFC 5321 §4.4 to each message, naming the protocol as RFC 3848
+// does.
+//
 // # Standards
 //
-//   - RFC 5321, SMTP; RFC 2033, LMTP.
+//   - RFC 5321, SMTP; RFC 2033, LMTP; RFC 3848, protocol names in
+//     Received.
 //   - RFC 1870, SIZE; RFC 6152, 8BITMIME; RFC 2920, PIPELINING.
 //   - RFC 2034 and RFC 3463, enhanced status codes.
 //   - RFC 3030, CHUNKING (BDAT) and BINARYMIME.
