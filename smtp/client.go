@@ -445,10 +445,15 @@ func (c *Client) brokenErr() error {
 }
 
 // fail marks the client unusable after err, unless err is a reply the
-// server sent in good order.
+// server sent in good order other than 421.
 func (c *Client) fail(err error) {
 	var e *Error
-	if err == nil || errors.Is(err, errNoRecipient) || errors.As(err, &e) && !errors.Is(err, ErrUnexpectedReply) {
+	if err == nil || errors.Is(err, errNoRecipient) {
+		return
+	}
+	// A reply in good order leaves the session usable, except 421: the
+	// server is closing the connection (RFC 5321 §3.8).
+	if errors.As(err, &e) && !errors.Is(err, ErrUnexpectedReply) && e.Code != 421 {
 		return
 	}
 	if c.state != clientClosed {

@@ -806,3 +806,82 @@ func TestClientLimitsMailMax(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestClientErrorPathTranscripts(t *testing.T) {
+	t.Run("pipelined MAIL refused", func(t *testing.T) {
+		err := clientScript(t, "pipelined_mail_refused", &ClientOptions{LocalName: "client.example"}, func(ctx context.Context, c *Client) error {
+			err := c.SendMail(ctx, "spammer@example.org", []string{"b@example.net"}, strings.NewReader("x\r\n"), nil)
+			var e *Error
+			if !errors.As(err, &e) || e.Code != 550 || e.EnhancedCode != (EnhancedCode{5, 7, 1}) || e.Message != "Sender rejected" {
+				t.Errorf("SendMail: %v, want the MAIL's 550", err)
+			}
+			if err := c.Noop(ctx); err != nil {
+				return err
+			}
+			return c.Quit(ctx)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("pipelined DATA refused", func(t *testing.T) {
+		err := clientScript(t, "pipelined_data_refused", &ClientOptions{LocalName: "client.example"}, func(ctx context.Context, c *Client) error {
+			err := c.SendMail(ctx, "a@example.org", []string{"b@example.net"}, strings.NewReader("x\r\n"), nil)
+			var e *Error
+			if !errors.As(err, &e) || e.Code != 451 || !e.Temporary() {
+				t.Errorf("SendMail: %v, want the DATA's 451", err)
+			}
+			return c.Quit(ctx)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("final reply refused", func(t *testing.T) {
+		err := clientScript(t, "data_final_refused", &ClientOptions{LocalName: "client.example"}, func(ctx context.Context, c *Client) error {
+			err := c.SendMail(ctx, "a@example.org", []string{"b@example.net"}, strings.NewReader("virus\r\n"), nil)
+			var e *Error
+			if !errors.As(err, &e) || e.Code != 554 || e.EnhancedCode != (EnhancedCode{5, 7, 1}) || e.Message != "Message refused:\nit carries a virus" {
+				t.Errorf("SendMail: %#v", err)
+			}
+			if err := c.Mail(ctx, "a@example.org", nil); err != nil {
+				return err
+			}
+			return c.Quit(ctx)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("server shutting down", func(t *testing.T) {
+		err := clientScript(t, "server_shutdown", &ClientOptions{LocalName: "client.example"}, func(ctx context.Context, c *Client) error {
+			err := c.Mail(ctx, "a@example.org", nil)
+			var e *Error
+			if !errors.As(err, &e) || e.Code != 421 {
+				t.Errorf("Mail: %v, want 421", err)
+			}
+			if err := c.Noop(ctx); err == nil {
+				t.Error("Noop succeeded on a closed connection")
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("VRFY replies", func(t *testing.T) {
+		err := clientScript(t, "vrfy_replies", &ClientOptions{LocalName: "client.example"}, func(ctx context.Context, c *Client) error {
+			if got, err := c.Verify(ctx, "someone"); err != nil || got != "Cannot VRFY user, but will accept message" {
+				t.Errorf("Verify someone = %q, %v", got, err)
+			}
+			var e *Error
+			if _, err := c.Verify(ctx, "nobody"); !errors.As(err, &e) || e.Code != 550 {
+				t.Errorf("Verify nobody: %v", err)
+			}
+			return c.Quit(ctx)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
