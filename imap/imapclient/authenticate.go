@@ -1,6 +1,7 @@
 package imapclient
 
 import (
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 
@@ -109,4 +110,24 @@ func (c *Client) Unauthenticate() *Command {
 		c.mu.Unlock()
 	}
 	return cmd
+}
+
+// AuthenticateWith picks the strongest mechanism the server offers for
+// creds (sasl.Choose: SCRAM with channel binding over TLS first, PLAIN and
+// LOGIN only over TLS unless allowInsecure) and runs AUTHENTICATE.
+func (c *Client) AuthenticateWith(creds sasl.Credentials, allowInsecure bool) error {
+	if c.Caps() == nil {
+		if _, err := c.Capability().Wait(); err != nil {
+			return err
+		}
+	}
+	var cs *tls.ConnectionState
+	if st, ok := c.TLSConnectionState(); ok {
+		cs = &st
+	}
+	mech, err := sasl.Choose(c.Caps().AuthMechanisms(), creds, cs, allowInsecure)
+	if err != nil {
+		return err
+	}
+	return c.Authenticate(mech)
 }

@@ -98,7 +98,7 @@ func BenchmarkFetchMeta(b *testing.B) {
 	n := 0
 	for b.Loop() {
 		c := scriptedClient(b, benchMeta)
-		cmd := c.Fetch(imap.UIDSet{{1, 0}}, &imap.FetchOptions{Flags: true, Envelope: true, BodyStructure: true, RFC822Size: true})
+		cmd := c.Fetch(imap.UIDSet{{Start: 1, Stop: 0}}, &imap.FetchOptions{Flags: true, Envelope: true, BodyStructure: true, RFC822Size: true})
 		for m := cmd.Next(); m != nil; m = cmd.Next() {
 			for it := m.Next(); it != nil; it = m.Next() {
 			}
@@ -120,7 +120,7 @@ func BenchmarkFetchBodies(b *testing.B) {
 	n := 0
 	for b.Loop() {
 		c := scriptedClient(b, benchBodies)
-		cmd := c.Fetch(imap.SeqSet{{1, 0}}, &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
+		cmd := c.Fetch(imap.SeqSet{{Start: 1, Stop: 0}}, &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
 		var total int64
 		for m := cmd.Next(); m != nil; m = cmd.Next() {
 			for it := m.Next(); it != nil; it = m.Next() {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"strconv"
@@ -65,6 +64,9 @@ type Options struct {
 	// ErrorLog, when set, is told about responses that could not be parsed
 	// and were skipped (the connection goes on).
 	ErrorLog func(error)
+	// IdleRestart is how long an IDLE lasts before the client restarts it;
+	// zero means DefaultIdleRestart.
+	IdleRestart time.Duration
 }
 
 // UnilateralDataHandler holds the callbacks for data the server sends
@@ -647,8 +649,6 @@ func upper(s string) string {
 func protoErr(msg string, err error) error {
 	return &ProtocolError{Msg: msg, Err: err}
 }
-
-var _ = fmt.Sprintf
 
 var bgCtx = context.Background()
 

@@ -13,7 +13,7 @@
 //	if err := c.StartTLS(nil); err != nil { ... }
 //	if err := c.Login("alice", "secret").Wait(); err != nil { ... }
 //	if _, err := c.Select("INBOX", nil).Wait(); err != nil { ... }
-//	f := c.Fetch(imap.SeqSet{{1, 0}}, &imap.FetchOptions{Envelope: true})
+//	f := c.Fetch(imap.SeqSet{{Start: 1, Stop: 0}}, &imap.FetchOptions{Envelope: true})
 //	for m := f.Next(); m != nil; m = f.Next() { ... }
 //	err = f.Close()
 //

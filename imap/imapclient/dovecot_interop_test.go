@@ -123,7 +123,7 @@ func TestDovecotCommands(t *testing.T) {
 	if sel.NumMessages != 3 || sel.UIDValidity == 0 {
 		t.Errorf("select %+v", sel)
 	}
-	msgs := must(c.Fetch(imap.SeqSet{{1, 0}}, &imap.FetchOptions{
+	msgs := must(c.Fetch(imap.SeqSet{{Start: 1, Stop: 0}}, &imap.FetchOptions{
 		UID: true, Flags: true, Envelope: true, BodyStructure: true, RFC822Size: true, InternalDate: true,
 		ModSeq:            caps.Has(imap.CapCondStore),
 		BodySection:       []*imap.FetchItemBodySection{{Peek: true}, {Specifier: imap.PartSpecifierHeaderFields, HeaderFields: []string{"Subject"}, Peek: true}},
@@ -321,7 +321,7 @@ func TestDovecotBodyStructureMatchesMime(t *testing.T) {
 	}
 	c := loggedIn(t, d, "alice", nil)
 	must(c.Select("INBOX", nil).Wait())(t)
-	msgs := must(c.Fetch(imap.SeqSet{{1, 0}}, &imap.FetchOptions{BodyStructure: true, Envelope: true}).Collect())(t)
+	msgs := must(c.Fetch(imap.SeqSet{{Start: 1, Stop: 0}}, &imap.FetchOptions{BodyStructure: true, Envelope: true}).Collect())(t)
 	if len(msgs) != len(names) {
 		t.Fatalf("%d messages", len(msgs))
 	}

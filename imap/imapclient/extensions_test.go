@@ -44,7 +44,7 @@ func TestExtensionCommands(t *testing.T) {
 		if err != nil || *md["/private/comment"] != "hello" || md["/shared/x"] != nil {
 			t.Errorf("metadata %v %v", md, err)
 		}
-		sel, err := c.Select("INBOX", &SelectOptions{QResync: &QResyncParams{UIDValidity: 67890007, ModSeq: 90060115194045000, KnownUIDs: imap.UIDSet{{41, 211}}}}).Wait()
+		sel, err := c.Select("INBOX", &SelectOptions{QResync: &QResyncParams{UIDValidity: 67890007, ModSeq: 90060115194045000, KnownUIDs: imap.UIDSet{{Start: 41, Stop: 211}}}}).Wait()
 		if err != nil || sel.NumMessages != 314 || sel.HighestModSeq != 90060115205545359 || sel.Vanished.String() != "41,43:116,118,120:211" || len(sel.Fetch) != 1 || sel.Fetch[0].UID != 117 {
 			t.Errorf("select %+v %v", sel, err)
 		}
@@ -56,11 +56,11 @@ func TestExtensionCommands(t *testing.T) {
 		if err != nil || len(th) != 2 {
 			t.Errorf("thread %v %v", th, err)
 		}
-		cu, err := c.Move(imap.UIDSet{{42, 44}}, "Archive").Wait()
+		cu, err := c.Move(imap.UIDSet{{Start: 42, Stop: 44}}, "Archive").Wait()
 		if err != nil || cu == nil || cu.DestUIDs.String() != "10:12" {
 			t.Errorf("move %+v %v", cu, err)
 		}
-		ex, err := c.UIDExpunge(imap.UIDSet{{3000, 3002}}).Wait()
+		ex, err := c.UIDExpunge(imap.UIDSet{{Start: 3000, Stop: 3002}}).Wait()
 		if err != nil || ex.Vanished.String() != "3000:3002" {
 			t.Errorf("uid expunge %+v %v", ex, err)
 		}

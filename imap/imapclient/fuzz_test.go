@@ -34,7 +34,7 @@ func FuzzResponses(f *testing.F) {
 			return
 		}
 		sel := c.Select("INBOX", nil)
-		fetch := c.Fetch(imap.SeqSet{{1, 0}}, &imap.FetchOptions{UID: true, Envelope: true, BodyStructure: true})
+		fetch := c.Fetch(imap.SeqSet{{Start: 1, Stop: 0}}, &imap.FetchOptions{UID: true, Envelope: true, BodyStructure: true})
 		search := c.Search(nil, nil)
 		sel.Wait()
 		for m := fetch.Next(); m != nil; m = fetch.Next() {

@@ -5,13 +5,11 @@ import (
 	"net"
 	"sync"
 	"time"
-
-	"github.com/mailwire/mailwire/imap"
 )
 
-// IdleRestart is how long an IDLE lasts before the client ends and
-// restarts it: RFC 2177 §3 has servers drop idle clients after 30 minutes.
-const IdleRestart = 28 * time.Minute
+// DefaultIdleRestart is how long an IDLE lasts before the client ends and
+// restarts it: RFC 2177 §3 lets servers drop clients idle for 30 minutes.
+const DefaultIdleRestart = 28 * time.Minute
 
 // IdleCommand is an IDLE in progress (RFC 2177, RFC 9051 §6.3.13).
 // Updates reach Options.UnilateralDataHandler while it runs.
@@ -26,8 +24,9 @@ type IdleCommand struct {
 }
 
 // Idle starts IDLE and returns once the server accepted it. Call Close to
-// end it. On a net.Conn it restarts every IdleRestart and fails when the
-// server stops answering.
+// end it. On a net.Conn it restarts every Options.IdleRestart and fails
+// when the server then stops answering (Options.Timeout). No other command
+// may be sent while it runs.
 func (c *Client) Idle() (*IdleCommand, error) {
 	cmd, err := c.startIdle()
 	if err != nil {
@@ -65,7 +64,11 @@ func (ic *IdleCommand) run() {
 	c := ic.c
 	c.rtok <- struct{}{}
 	defer func() { <-c.rtok }()
-	restartAt := time.Now().Add(IdleRestart)
+	every := c.opts.IdleRestart
+	if every <= 0 {
+		every = DefaultIdleRestart
+	}
+	restartAt := time.Now().Add(every)
 	for {
 		ic.mu.Lock()
 		cur := ic.cur
@@ -86,7 +89,7 @@ func (ic *IdleCommand) run() {
 					if !ic.restart() {
 						return
 					}
-					restartAt = time.Now().Add(IdleRestart)
+					restartAt = time.Now().Add(every)
 					continue
 				}
 				c.fail(err)
@@ -210,5 +213,3 @@ func (c *Client) timeout() time.Duration {
 	}
 	return DefaultTimeout
 }
-
-var _ = imap.CapIdle

@@ -1,7 +1,6 @@
 package imapclient
 
 import (
-	"io"
 	"strings"
 
 	"github.com/mailwire/mailwire/imap"
@@ -585,5 +584,3 @@ type fetchSink interface {
 type vanishedSink interface {
 	takeVanished(set imap.UIDSet, earlier bool)
 }
-
-var _ = io.EOF

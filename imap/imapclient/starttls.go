@@ -3,8 +3,6 @@ package imapclient
 import (
 	"crypto/tls"
 	"errors"
-
-	"github.com/mailwire/mailwire/imap"
 )
 
 // ErrPlaintextAfterStartTLS is returned when the server sent data after
@@ -49,10 +47,4 @@ func (c *Client) StartTLS(config *tls.Config) error {
 	c.caps = nil
 	c.mu.Unlock()
 	return nil
-}
-
-func (c *Client) setState(s imap.ConnState) {
-	c.mu.Lock()
-	c.state = s
-	c.mu.Unlock()
 }
