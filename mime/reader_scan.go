@@ -140,41 +140,47 @@ func (s *scanner) matchDelim(at int) (delim, int) {
 			continue
 		}
 		q := len(b)
-		// RFC 2046 §5.1.1: the close delimiter; what follows on its line
-		// is epilogue.
+		// RFC 2046 §5.1.1: "--" after the boundary makes it the close
+		// delimiter.
+		close := false
 		if q+2 <= len(avail) && avail[q] == '-' && avail[q+1] == '-' {
-			return delim{level: lv, close: true, lineEnd: at + q + 2}, isMatch
-		}
-		if q+1 == len(avail) && avail[q] == '-' && !eof {
+			close = true
+			q += 2
+		} else if q+1 == len(avail) && avail[q] == '-' && !eof {
 			more = true
 			continue
 		}
-		// Transport padding, then the line end.
-		for q < len(avail) && q-len(b) <= maxPaddingBytes && (avail[q] == ' ' || avail[q] == '\t') {
+		// Transport padding, then the line end. The line end after a
+		// close delimiter is left to the epilogue: it may be the CRLF of
+		// a parent's delimiter that follows at once.
+		p0 := q
+		for q < len(avail) && q-p0 <= maxPaddingBytes && (avail[q] == ' ' || avail[q] == '\t') {
 			q++
 		}
 		switch {
 		case q == len(avail):
 			if eof {
-				return delim{level: lv, lineEnd: at + q}, isMatch
+				return delim{level: lv, close: close, lineEnd: at + q}, isMatch
 			}
-			if q-len(b) <= maxPaddingBytes {
+			if q-p0 <= maxPaddingBytes {
 				more = true
 			}
+		case close && (avail[q] == '\n' || avail[q] == '\r'):
+			return delim{level: lv, close: true, lineEnd: at + q}, isMatch
 		case avail[q] == '\n':
-			return delim{level: lv, lineEnd: at + q + 1}, isMatch
+			return delim{level: lv, close: close, lineEnd: at + q + 1}, isMatch
 		case avail[q] == '\r':
 			// CRLF, or the CR CR LF some gateways write.
 			if q+1 < len(avail) && avail[q+1] == '\n' {
-				return delim{level: lv, lineEnd: at + q + 2}, isMatch
+				return delim{level: lv, close: close, lineEnd: at + q + 2}, isMatch
 			}
 			if q+2 < len(avail) && avail[q+1] == '\r' && avail[q+2] == '\n' {
-				return delim{level: lv, lineEnd: at + q + 3}, isMatch
+				return delim{level: lv, close: close, lineEnd: at + q + 3}, isMatch
 			}
 			if q+2 >= len(avail) && !eof {
 				more = true
 			} else if q+1 == len(avail) {
-				return delim{level: lv, lineEnd: at + q + 1}, isMatch
+				return delim{level: lv, close: close, lineEnd: at + q + 1}, isMatch
 			}
 		}
 		// Otherwise a boundary followed by junk is not a boundary
@@ -353,6 +359,7 @@ func (s *scanner) consumeDelim() (delim, bool) {
 	d := s.d
 	s.advance(d.lineEnd)
 	s.found = false
+	// After a close delimiter the epilogue begins with the line end.
 	s.atStart = !d.close
 	s.scanFrom = s.r
 	return d, true
