@@ -86,6 +86,13 @@ func TestClientInteropPostfix(t *testing.T) {
 			if !errors.As(re.Failed[0].Err, &e) || e.Code/100 != 5 {
 				t.Errorf("relay refusal: %v", re.Failed[0].Err)
 			}
+			// A RSET queued with the next group, then a NOOP.
+			if err := c.Reset(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Noop(ctx); err != nil {
+				t.Fatal(err)
+			}
 			if err := c.Quit(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -154,6 +161,10 @@ func TestClientInteropSMTPSink(t *testing.T) {
 			for i := 0; i < 200; i++ {
 				if err := c.SendMail(ctx, "a@example.org", []string{"b@example.net", "c@example.net"}, strings.NewReader(body), nil); err != nil {
 					t.Fatalf("message %d: %v", i, err)
+				}
+				// Queued, and pipelined ahead of the next MAIL.
+				if err := c.Reset(ctx); err != nil {
+					t.Fatalf("RSET %d: %v", i, err)
 				}
 			}
 			if err := c.Quit(ctx); err != nil {
