@@ -478,8 +478,10 @@ func readValue(d *imapwire.Decoder, depth int) (Value, bool) {
 		})
 		return list, ok
 	case '"', '{', '~':
-		b, ok := d.StringBytes()
-		return string(b), ok
+		if b, err := d.Bufio().Peek(2); c != '~' || err == nil && b[1] == '{' {
+			b, ok := d.StringBytes()
+			return string(b), ok
+		}
 	}
 	if c >= '0' && c <= '9' {
 		var n uint64

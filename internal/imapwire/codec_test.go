@@ -384,3 +384,14 @@ func FuzzEncodeDecodeString(f *testing.F) {
 		}
 	})
 }
+
+func TestDecoderTildeIsAnAStringChar(t *testing.T) {
+	d := dec("~/Mail/foo ~{2}\r\nab\r\n")
+	var a, b string
+	if !d.ExpectAString(&a) || !d.ExpectSP() || !d.ExpectAString(&b) || !d.ExpectCRLF() {
+		t.Fatal(d.Err())
+	}
+	if a != "~/Mail/foo" || b != "ab" {
+		t.Fatalf("%q %q", a, b)
+	}
+}

@@ -824,6 +824,13 @@ func (r *litReader) drain() bool {
 	return true
 }
 
+// atLiteral8 reports whether "~{" (a binary literal, RFC 3516) is next;
+// "~" alone is an ordinary ASTRING-CHAR.
+func (d *Decoder) atLiteral8() bool {
+	b, err := d.br.Peek(2)
+	return err == nil && b[0] == '~' && b[1] == '{'
+}
+
 // StringBytes reads a string: quoted, or a literal read whole.
 func (d *Decoder) StringBytes() ([]byte, bool) {
 	c, ok := d.peek()
@@ -862,7 +869,7 @@ func (d *Decoder) AStringBytes() ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	if c == '"' || c == '{' || c == '~' {
+	if c == '"' || c == '{' || c == '~' && d.atLiteral8() {
 		return d.StringBytes()
 	}
 	t := d.token(clsAString)
@@ -896,8 +903,7 @@ func (d *Decoder) NStringBytes() (b []byte, isNil bool, ok bool) {
 	if !ok {
 		return nil, false, false
 	}
-	switch c {
-	case '"', '{', '~':
+	if c == '"' || c == '{' || c == '~' && d.atLiteral8() {
 		b, ok = d.StringBytes()
 		return b, false, ok
 	}
@@ -997,6 +1003,9 @@ func (d *Decoder) SkipValue() bool {
 			return nil
 		})
 	case '"', '{', '~':
+		if c == '~' && !d.atLiteral8() {
+			break
+		}
 		if c == '"' {
 			_, ok := d.QuotedBytes()
 			return ok
