@@ -165,7 +165,6 @@ type Client struct {
 	err      error  // why the client is broken
 	greeting string
 	isTLS    bool
-	tlsState tls.ConnectionState
 
 	// What EHLO told us.
 	esmtp     bool
@@ -234,9 +233,8 @@ func (o *ClientOptions) NewClient(ctx context.Context, rw io.ReadWriter) (*Clien
 	if conn, ok := rw.(net.Conn); ok {
 		c.conn = conn
 	}
-	if tc, ok := rw.(*tls.Conn); ok {
+	if _, ok := rw.(*tls.Conn); ok {
 		c.isTLS = true
-		c.tlsState = tc.ConnectionState()
 	}
 	c.setStreams(rw)
 	err := c.begin(ctx, c.opts.timeout(c.opts.GreetingTimeout, DefaultGreetingTimeout))
@@ -295,6 +293,7 @@ func (o *ClientOptions) DialTLS(ctx context.Context, addr string, config *tls.Co
 		conn.Close()
 		return nil, err
 	}
+	c.addr = addr
 	return c, nil
 }
 
@@ -676,5 +675,10 @@ func (c *Client) Close() error {
 // TLSConnectionState returns the TLS state when the connection is TLS
 // (implicit or after StartTLS).
 func (c *Client) TLSConnectionState() (tls.ConnectionState, bool) {
-	return c.tlsState, c.isTLS
+	if tc, ok := c.conn.(*tls.Conn); ok {
+		// Read now: a *tls.Conn given to NewClient completes its
+		// handshake on first use.
+		return tc.ConnectionState(), true
+	}
+	return tls.ConnectionState{}, false
 }

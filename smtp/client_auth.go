@@ -161,8 +161,7 @@ func (c *Client) Login(ctx context.Context, creds sasl.Credentials) error {
 		return fmt.Errorf("%w: AUTH", ErrExtensionUnsupported)
 	}
 	var cs *tls.ConnectionState
-	if c.isTLS {
-		st := c.tlsState
+	if st, ok := c.TLSConnectionState(); ok {
 		cs = &st
 	}
 	sc, err := sasl.Choose(c.authMechs, creds, cs, c.opts.AllowInsecureAuth)

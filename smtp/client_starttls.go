@@ -60,8 +60,7 @@ func (c *Client) StartTLS(ctx context.Context, config *tls.Config) error {
 	c.rw, c.conn = tc, tc
 	c.setStreams(tc)
 	c.isTLS = true
-	c.tlsState = tc.ConnectionState()
-	c.debug("TLS started", "version", tls.VersionName(c.tlsState.Version))
+	c.debug("TLS started", "version", tls.VersionName(tc.ConnectionState().Version))
 	c.state = clientGreeted
 	c.resetExtensions()
 	return c.Hello(ctx)

@@ -44,9 +44,10 @@ type SendOptions struct {
 }
 
 // SendMail connects to addr, upgrades the connection with STARTTLS when
-// the server offers it, logs in if opts.Auth is set, sends the message
-// body from from to every recipient in to, and quits. See
-// [Client.SendMail] for what the error says.
+// the server offers it (a failed handshake is an error, never a fallback
+// to plaintext), logs in if opts.Auth is set, sends the message body from
+// from to every recipient in to, and quits. See [Client.SendMail] for what
+// the error says.
 func SendMail(ctx context.Context, addr, from string, to []string, body io.Reader, opts *SendOptions) error {
 	if opts == nil {
 		opts = &SendOptions{}
