@@ -406,6 +406,13 @@ func (mr *Reader) popFrame() {
 		}
 	}
 	mr.endBody(f.part)
+	if sc := &mr.sc; sc.eofEnd && sc.eofTrim > 0 {
+		// The line end a leaf left out is inside the enclosing entity.
+		f.part.BodySize += int64(sc.eofTrim)
+		if mr.opts.CountLines {
+			f.part.BodyLines++
+		}
+	}
 }
 
 // readPart reads a header block at the start of a section and returns

@@ -38,11 +38,12 @@ type scanner struct {
 	bounds [][]byte // "--" + boundary of every open multipart, outermost first
 
 	// The current section.
-	atStart  bool  // a delimiter may begin at r without a line end before it
-	scanFrom int   // where the search for "--" resumes
-	found    bool  // the end of the section is known:
-	secEnd   int   //   its last content byte is buf[secEnd-1]
-	eofEnd   bool  //   ended by the end of the input, or
+	atStart  bool // a delimiter may begin at r without a line end before it
+	scanFrom int  // where the search for "--" resumes
+	found    bool // the end of the section is known:
+	secEnd   int  //   its last content byte is buf[secEnd-1]
+	eofEnd   bool //   ended by the end of the input (eofTrim bytes after secEnd), or
+	eofTrim  int
 	d        delim //  by this delimiter
 
 	countLines bool
@@ -271,7 +272,18 @@ func (s *scanner) avail() (int, bool) {
 		// No candidate: everything is content except a tail that may
 		// begin one ("\r", "\n", "\n-").
 		if s.err != nil {
-			s.found, s.eofEnd, s.secEnd = true, true, s.w
+			// Inside a multipart the input ended where a delimiter was
+			// due: as before a delimiter, the last line end is not the
+			// part's (Python's email reads it so too).
+			end := s.w
+			if end > s.r && s.buf[end-1] == '\n' {
+				end--
+				if end > s.r && s.buf[end-1] == '\r' {
+					end--
+				}
+			}
+			s.found, s.eofEnd, s.secEnd = true, true, end
+			s.eofTrim = s.w - end
 			continue
 		}
 		safe := s.w
@@ -367,7 +379,7 @@ func (s *scanner) consumeDelim() (delim, bool) {
 
 // rescan forgets a known section end, after the open boundaries changed.
 func (s *scanner) rescan(atStart bool) {
-	s.found, s.eofEnd = false, false
+	s.found, s.eofEnd, s.eofTrim = false, false, 0
 	s.atStart = atStart
 	s.scanFrom = s.r
 }
