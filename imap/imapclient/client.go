@@ -552,6 +552,13 @@ func (c *Client) newCommand(name string, h untaggedHandler) *Command {
 func (c *Client) send(cmd *Command) *Command {
 	c.enc.CRLF()
 	err := c.enc.Flush()
+	var ie *imap.Error
+	if err != nil && (errors.As(err, &ie) || err == errCmdDone) {
+		// The server refused a literal instead of sending "+": the command
+		// ended there and the rest of it was not sent; the stream is sound.
+		c.enc.Reset(c.bw)
+		err = nil
+	}
 	c.wmu.Unlock()
 	if err != nil && !cmd.isDone() {
 		c.fail(err)
