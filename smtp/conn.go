@@ -108,8 +108,9 @@ type conn struct {
 	log    *slog.Logger
 
 	r  *textwire.Reader
-	br *bufio.Reader
+	br *bufio.Reader // reads from fr
 	bw *bufio.Writer
+	fr flushReader
 
 	sess Session
 	info Conn
@@ -158,8 +159,9 @@ func (c *conn) serve() error {
 	defer c.srv.removeConn(c)
 	defer c.srv.recoverConn(c)
 	src, dst := c.transport(c.rw)
+	c.fr = flushReader{c: c, src: src}
 	c.br = readerPool.Get().(*bufio.Reader)
-	c.br.Reset(src)
+	c.br.Reset(&c.fr)
 	c.bw = writerPool.Get().(*bufio.Writer)
 	c.bw.Reset(dst)
 	c.r = textwire.NewReader(c.br)
@@ -205,6 +207,25 @@ func (c *conn) serve() error {
 	}
 	c.flush()
 	return nil
+}
+
+// flushReader is the source of the connection's read buffer. Before it
+// waits on the transport it sends the pending replies: RFC 2920 §3.2 (7)
+// asks for them whenever the input buffer is empty, and a client that
+// pipelined an envelope may wait for its replies before sending the data
+// that the server is about to wait for.
+type flushReader struct {
+	c   *conn
+	src io.Reader
+}
+
+func (f *flushReader) Read(p []byte) (int, error) {
+	if f.c.bw.Buffered() > 0 {
+		if err := f.c.flush(); err != nil {
+			return 0, err
+		}
+	}
+	return f.src.Read(p)
 }
 
 func (c *conn) greet() {

@@ -667,3 +667,20 @@ type fakeAddrConn struct{ net.Conn }
 func (fakeAddrConn) RemoteAddr() net.Addr {
 	return &net.TCPAddr{IP: net.ParseIP("2001:db8::1"), Port: 25}
 }
+
+func TestRepliesFlushedBeforeWaitingForChunkData(t *testing.T) {
+	// A client pipelines the envelope and the BDAT command, then waits for
+	// the envelope's replies before it sends the chunk (RFC 2920 §3.2 (7):
+	// replies go out whenever the input buffer is empty).
+	b := &testBackend{}
+	c := dial(t, newTestServer(b))
+	c.cmd("EHLO bar.com", "250")
+	c.conn.Write([]byte("MAIL FROM:<a@bar.com>\r\nRCPT TO:<b@foo.com>\r\nBDAT 5 LAST\r\n"))
+	c.expect("250 2.1.0")
+	c.expect("250 2.1.5")
+	c.conn.Write([]byte("hello"))
+	c.expect("250 2.0.0 OK: queued")
+	if msgs := b.messages(); len(msgs) != 1 || msgs[0].Data != "hello" {
+		t.Errorf("messages %+v", msgs)
+	}
+}

@@ -37,7 +37,8 @@ func (c *conn) handleSTARTTLS(arg []byte) {
 		return
 	}
 	src, dst := c.transport(tc)
-	c.r.Reset(src)
+	c.fr.src = src
+	c.r.Reset(&c.fr)
 	c.bw.Reset(dst)
 	c.deadline, c.deadlineFor, c.wdeadline = time.Time{}, 0, time.Time{} // set on the new transport
 	c.tls = true
