@@ -358,9 +358,13 @@ func TestClientServerMessageTooLarge(t *testing.T) {
 	if !errors.Is(err, ErrMessageExceedsSize) {
 		t.Errorf("declared size: %v", err)
 	}
-	// Undeclared: the server refuses it at the end, the session goes on.
+	// Known from the reader's Len: declared, so refused early too.
+	if err := c.SendMail(ctx, "a@example.org", []string{"b@example.net"}, bytes.NewReader(big), nil); !errors.Is(err, ErrMessageExceedsSize) {
+		t.Errorf("known size: %v", err)
+	}
+	// Unknown: the server refuses it at the end, the session goes on.
 	for _, chunking := range []bool{false, true} {
-		err = c.SendMail(ctx, "a@example.org", []string{"b@example.net"}, bytes.NewReader(big), &SendOptions{NoChunking: !chunking})
+		err = c.SendMail(ctx, "a@example.org", []string{"b@example.net"}, io.MultiReader(bytes.NewReader(big)), &SendOptions{NoChunking: !chunking})
 		var e *Error
 		if !errors.As(err, &e) || e.Code != 552 {
 			t.Errorf("chunking %v: %v, want 552", chunking, err)

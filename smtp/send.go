@@ -90,6 +90,10 @@ func SendMail(ctx context.Context, addr, from string, to []string, body io.Reade
 // server's LIMITS RCPTMAX (RFC 9422) asks for it or when it answers 452
 // (RFC 5321 §4.5.3.1.10).
 //
+// When opts.Mail.Size is 0 and body reports its length (Len, as
+// bytes.Reader, strings.Reader and bytes.Buffer do), that length is
+// declared with SIZE (RFC 1870).
+//
 // It returns nil when every recipient accepted the message. A recipient
 // refused does not fail the others: the error is then a
 // [*RecipientsError] listing who got the message and who did not. When
@@ -107,6 +111,16 @@ func (c *Client) SendMail(ctx context.Context, from string, to []string, body io
 	}
 	if c.state != clientReady {
 		return c.stateErr("MAIL")
+	}
+	if opts.Mail.Size == 0 {
+		// RFC 1870 §6: declare the size when it is known (a bytes.Reader,
+		// strings.Reader or bytes.Buffer), so that a server that cannot
+		// take the message says so before it is sent.
+		if l, ok := body.(interface{ Len() int }); ok && l.Len() > 0 {
+			o := *opts
+			o.Mail.Size = int64(l.Len())
+			opts = &o
+		}
 	}
 	// Refuse a bad MAIL before anything is written.
 	if err := c.buildMail(from, &opts.Mail); err != nil {
