@@ -21,6 +21,9 @@ import (
 // sending is not cut short).
 const DefaultTimeout = 5 * time.Minute
 
+// DefaultReadBufferSize is the read buffer of a connection.
+const DefaultReadBufferSize = 64 << 10
+
 // ErrClosed is returned once the connection is closed.
 var ErrClosed = errors.New("imapclient: connection closed")
 
@@ -64,6 +67,10 @@ type Options struct {
 	// ErrorLog, when set, is told about responses that could not be parsed
 	// and were skipped (the connection goes on).
 	ErrorLog func(error)
+	// ReadBufferSize is the size of the read buffer; zero means
+	// DefaultReadBufferSize. Large buffers read bodies faster, small ones
+	// hold less memory per idle connection.
+	ReadBufferSize int
 	// IdleRestart is how long an IDLE lasts before the client restarts it;
 	// zero means DefaultIdleRestart.
 	IdleRestart time.Duration
@@ -172,7 +179,11 @@ func (c *Client) setupIO(rw io.ReadWriter) {
 		r = io.TeeReader(rw, dw)
 		w = io.MultiWriter(rw, dw)
 	}
-	c.br = bufio.NewReaderSize(r, 32<<10)
+	size := c.opts.ReadBufferSize
+	if size <= 0 {
+		size = DefaultReadBufferSize
+	}
+	c.br = bufio.NewReaderSize(r, size)
 	c.bw = bufio.NewWriterSize(w, 8<<10)
 	if c.dec == nil {
 		c.dec = imapwire.NewDecoder(c.br)
