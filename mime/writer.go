@@ -332,7 +332,10 @@ func (c *crlfWriter) Write(p []byte) (int, error) {
 // An Attachment is a file carried by a [Message].
 type Attachment struct {
 	// ContentType is the media type ("image/png"); "" means
-	// application/octet-stream. Parameters may be included.
+	// application/octet-stream. Parameters may be included. A
+	// message/rfc822 attachment is written unencoded, its line ends made
+	// CRLF (RFC 2046 §5.2.1); if it needs 8bit or binary and Options do
+	// not allow them, it goes as application/octet-stream in base64.
 	ContentType string
 	// Filename is the file's name, any Unicode (written with RFC 2231).
 	Filename string
@@ -386,15 +389,26 @@ func textPart(subtype, s string, opts EncodingOptions) *bodyPart {
 func attachmentPart(a *Attachment, disposition string, opts EncodingOptions) *bodyPart {
 	mt := MediaType{Type: "application", Subtype: "octet-stream"}
 	if a.ContentType != "" {
-		if m, ok, _ := ParseMediaType(a.ContentType); ok && m.Type != "multipart" && m.Type != "message" {
+		if m, ok, _ := ParseMediaType(a.ContentType); ok && m.Type != "multipart" {
 			mt = m
 		}
 	}
-	if a.Filename != "" && mt.Params.Get("name") == "" {
+	enc := ChooseEncoding(a.Data, false, opts)
+	text := false
+	if mt.Type == "message" {
+		// RFC 2046 §5.2.1: a message/rfc822 body is never encoded. A
+		// message that the transport cannot carry as it is goes as
+		// application/octet-stream.
+		enc = ChooseEncoding(a.Data, true, opts)
+		text = true
+		if enc == EncodingBase64 || enc == EncodingQuotedPrintable {
+			mt, enc, text = MediaType{Type: "application", Subtype: "octet-stream"}, ChooseEncoding(a.Data, false, opts), false
+		}
+	}
+	if a.Filename != "" && mt.Params.Get("name") == "" && mt.Type != "message" {
 		// Not in any RFC since 1341, but what many readers look at.
 		mt.Params = append(mt.Params, Param{Name: "name", Value: a.Filename})
 	}
-	enc := ChooseEncoding(a.Data, false, opts)
 	var h Header
 	h.Add("Content-Type", FormatMediaType(mt))
 	d := Disposition{Type: disposition}
@@ -406,7 +420,7 @@ func attachmentPart(a *Attachment, disposition string, opts EncodingOptions) *bo
 		h.Add("Content-ID", "<"+a.ContentID+">")
 	}
 	h.Add("Content-Transfer-Encoding", enc)
-	return &bodyPart{header: h, data: a.Data, enc: enc}
+	return &bodyPart{header: h, data: a.Data, enc: enc, text: text}
 }
 
 // encoders are the buffers one WriteTo call uses, kept between calls.

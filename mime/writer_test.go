@@ -469,3 +469,31 @@ func TestMessageSinglePartAndOptions(t *testing.T) {
 		t.Errorf("binary:\n%s", buf.String())
 	}
 }
+
+func TestMessageAttachesMessagesUnencoded(t *testing.T) {
+	inner := "From: a@example.org\nSubject: inner\n\nhello\n"
+	m := &Message{Text: "see attached", Attachments: []Attachment{
+		{ContentType: "message/rfc822", Data: []byte(inner)},
+		{ContentType: "message/rfc822", Data: []byte("Subject: 8bit\n\ncafé\n")},
+	}}
+	var buf bytes.Buffer
+	m.WriteTo(&buf)
+	parts, bodies, err := walkAll(t, bytes.NewReader(buf.Bytes()), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shape []string
+	for _, p := range parts {
+		shape = append(shape, fmt.Sprintf("%s:%s/%s:%s", p.Number, p.MediaType.Type, p.MediaType.Subtype, p.Encoding))
+	}
+	want := []string{":multipart/mixed:7bit", "1:text/plain:7bit", "2:message/rfc822:7bit", "2:text/plain:7bit", "3:application/octet-stream:base64"}
+	if diff := cmp.Diff(want, shape); diff != "" {
+		t.Fatalf("tree (-want +got):\n%s", diff)
+	}
+	if parts[3].Header.Get("Subject") != "inner" || string(bodies[3]) != "hello\r\n" {
+		t.Errorf("enclosed message: %q", bodies[3])
+	}
+	if string(bodies[4]) != "Subject: 8bit\n\ncafé\n" {
+		t.Errorf("8-bit message kept as bytes: %q", bodies[4])
+	}
+}
