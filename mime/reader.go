@@ -26,6 +26,10 @@ type ReaderOptions struct {
 	// CountLines makes the reader count the lines of every body, for
 	// [Part.BodyLines] (IMAP BODYSTRUCTURE needs them).
 	CountLines bool
+	// LeafMessages makes message/rfc822 parts leaves: their body, the
+	// enclosed message, is read with [Part.Body] (to save it as a file, say)
+	// instead of being walked.
+	LeafMessages bool
 }
 
 // A Part is one entity of a message: the message itself, a part of a
@@ -530,7 +534,7 @@ func (mr *Reader) classify(p *Part, parent *Part) {
 		}
 		p.kind = multipartPart
 	case "message":
-		if p.MediaType.Subtype != "rfc822" && !(p.MediaType.Subtype == "global" && mr.opts.MessageGlobal) {
+		if mr.opts.LeafMessages || p.MediaType.Subtype != "rfc822" && !(p.MediaType.Subtype == "global" && mr.opts.MessageGlobal) {
 			return
 		}
 		if p.Encoding != Encoding7Bit && p.Encoding != Encoding8Bit && p.Encoding != EncodingBinary {

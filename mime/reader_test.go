@@ -382,3 +382,14 @@ func TestReaderMissingStartBoundaryKeepsTheBody(t *testing.T) {
 		t.Fatalf("long, in memory: %d parts", len(parts))
 	}
 }
+
+func TestReaderLeafMessagesOption(t *testing.T) {
+	msg := readCorpus(t, "forwarded-rfc822")
+	parts, bodies, err := walkAll(t, bytes.NewReader(msg), &ReaderOptions{LeafMessages: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(parts) != 3 || parts[2].IsEncapsulated() || !strings.HasPrefix(string(bodies[2]), "From: Alice") || !strings.HasSuffix(string(bodies[2]), "--inner--\r\n") {
+		t.Fatalf("%d parts; part 2 body %q", len(parts), bodies[len(bodies)-1])
+	}
+}
