@@ -145,6 +145,7 @@ type Client struct {
 
 	deadline time.Time // read deadline last set on nc
 	utf8On   bool      // UTF8=ACCEPT enabled
+	bye      *imap.StatusResponse
 }
 
 type contResult struct {
@@ -377,6 +378,10 @@ func (c *Client) fail(err error) {
 	if c.err != nil {
 		c.mu.Unlock()
 		return
+	}
+	if c.bye != nil && (err == io.EOF || err == io.ErrUnexpectedEOF) {
+		// The server said why it closed: report that.
+		err = c.bye.Err()
 	}
 	c.err = err
 	pending := c.pending

@@ -149,3 +149,12 @@ func TestDebugWriterSeesBothDirections(t *testing.T) {
 		t.Fatalf("log %q", log.String())
 	}
 }
+
+func TestUnilateralBYEIsTheError(t *testing.T) {
+	c := scriptedClient(t, []byte("* OK hi\r\n* BYE [UNAVAILABLE] shutting down\r\n"))
+	err := c.Noop().Wait()
+	var ie *imap.Error
+	if !errors.As(err, &ie) || ie.Type != imap.StatusBYE || ie.Code != imap.CodeUnavailable || c.State() != imap.ConnStateLogout {
+		t.Fatalf("err %v state %v", err, c.State())
+	}
+}

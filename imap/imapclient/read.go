@@ -239,6 +239,7 @@ func (c *Client) readUntagged(stream *FetchCommand) (*FetchMessageData, error) {
 		if r.Type == imap.StatusBYE {
 			c.mu.Lock()
 			c.state = imap.ConnStateLogout
+			c.bye = &r
 			c.mu.Unlock()
 		}
 		return nil, nil
