@@ -169,12 +169,12 @@ func (c *conn) setTransport(rw io.ReadWriter) {
 
 // close ends the session; only the session's goroutine calls it.
 func (c *conn) close() {
-	c.abort()
+	c.Abort()
 	c.release()
 }
 
-// abort closes the transport; other goroutines (Server.Close) may call it.
-func (c *conn) abort() {
+// Abort closes the transport; other goroutines (Server.Close) may call it.
+func (c *conn) Abort() {
 	c.closeOnce.Do(func() {
 		c.cancel()
 		c.tmu.Lock()
@@ -197,8 +197,8 @@ func (c *conn) release() {
 	}
 }
 
-// interrupt asks an idle session to end: its pending read fails at once.
-func (c *conn) interrupt() {
+// Interrupt asks an idle session to end: its pending read fails at once.
+func (c *conn) Interrupt() {
 	c.stopping.Store(true)
 	c.intrOnce.Do(func() { close(c.intr) })
 	c.tmu.Lock()

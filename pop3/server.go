@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mailwire/mailwire/internal/lifecycle"
 )
 
 // Defaults of the [Server] limits.
@@ -95,13 +97,10 @@ type Server struct {
 	// directions, credentials included: use it for debugging only.
 	DebugWriter io.Writer
 
+	group     lifecycle.Group
 	mu        sync.Mutex
-	listeners map[net.Listener]struct{}
-	conns     map[*conn]struct{}
 	locked    map[string]bool
 	lastLogin map[string]time.Time
-	closed    atomic.Bool
-	shutdown  atomic.Bool
 	connCount atomic.Uint64
 
 	// timestamp, when set (by tests), makes the APOP banner.
@@ -148,39 +147,7 @@ func (s *Server) Serve(l net.Listener) error {
 	if s.Backend == nil {
 		return errors.New("pop3: Server.Backend is nil")
 	}
-	s.mu.Lock()
-	if s.closed.Load() {
-		s.mu.Unlock()
-		return ErrServerClosed
-	}
-	if s.listeners == nil {
-		s.listeners = make(map[net.Listener]struct{})
-	}
-	s.listeners[l] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.listeners, l)
-		s.mu.Unlock()
-	}()
-	var delay time.Duration
-	for {
-		nc, err := l.Accept()
-		if err != nil {
-			if s.closed.Load() {
-				return ErrServerClosed
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				time.Sleep(delay) // back off on temporary accept errors
-				continue
-			}
-			return err
-		}
-		delay = 0
-		go s.ServeConn(nc)
-	}
+	return s.group.Serve(l, ErrServerClosed, func(nc net.Conn) { s.ServeConn(nc) })
 }
 
 // ServeConn serves one connection and returns when the session ends.
@@ -190,13 +157,13 @@ func (s *Server) Serve(l net.Listener) error {
 // io.Closer, it is closed at the end.
 func (s *Server) ServeConn(rw io.ReadWriter) {
 	c := newConn(s, rw)
-	if !s.track(c, true) {
+	if !s.group.Add(c) {
 		c.writeLine("-ERR [SYS/TEMP] server shutting down")
 		c.flush()
 		c.close()
 		return
 	}
-	defer s.track(c, false)
+	defer s.group.Remove(c)
 	defer func() {
 		if v := recover(); v != nil {
 			c.log.Error("pop3: panic serving connection", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
@@ -204,23 +171,6 @@ func (s *Server) ServeConn(rw io.ReadWriter) {
 		c.close()
 	}()
 	c.serve()
-}
-
-func (s *Server) track(c *conn, add bool) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if add {
-		if s.closed.Load() || s.shutdown.Load() {
-			return false
-		}
-		if s.conns == nil {
-			s.conns = make(map[*conn]struct{})
-		}
-		s.conns[c] = struct{}{}
-	} else {
-		delete(s.conns, c)
-	}
-	return true
 }
 
 // lock takes the server-wide lock on username's maildrop, so that two
@@ -262,63 +212,12 @@ func (s *Server) loginAllowed(username string, now time.Time) bool {
 	return true
 }
 
-func (s *Server) closeListeners() error {
-	var err error
-	for l := range s.listeners {
-		if e := l.Close(); e != nil && err == nil {
-			err = e
-		}
-	}
-	return err
-}
-
 // Close closes the listeners and every connection at once. Sessions end
 // without entering UPDATE: nothing is deleted.
-func (s *Server) Close() error {
-	s.closed.Store(true)
-	s.mu.Lock()
-	err := s.closeListeners()
-	conns := make([]*conn, 0, len(s.conns))
-	for c := range s.conns {
-		conns = append(conns, c)
-	}
-	s.mu.Unlock()
-	// Outside the lock: closing a session releases its maildrop lock,
-	// which takes s.mu.
-	for _, c := range conns {
-		c.abort()
-	}
-	return err
-}
+func (s *Server) Close() error { return s.group.Close() }
 
 // Shutdown closes the listeners, tells every idle session "-ERR
 // [SYS/TEMP]" and closes it, lets a command in progress finish, and
 // waits until every session has ended or ctx is done; then it closes what
 // is left. Sessions end without entering UPDATE: nothing is deleted.
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.shutdown.Store(true)
-	s.closed.Store(true) // before the listeners close, so Serve says ErrServerClosed
-	s.mu.Lock()
-	err := s.closeListeners()
-	s.mu.Unlock()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		s.mu.Lock()
-		n := len(s.conns)
-		for c := range s.conns {
-			c.interrupt()
-		}
-		s.mu.Unlock()
-		if n == 0 {
-			s.Close()
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			s.Close()
-			return ctx.Err()
-		case <-tick.C:
-		}
-	}
-}
+func (s *Server) Shutdown(ctx context.Context) error { return s.group.Shutdown(ctx) }
