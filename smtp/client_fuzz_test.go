@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/mailwire/mailwire/sasl"
 )
 
 // FuzzClientReply feeds arbitrary bytes to the reply reader: it must
@@ -171,4 +173,38 @@ func checkBdat(t *testing.T, data []byte, split int) {
 			t.Fatalf("sent %q, want %q", got, want)
 		}
 	}
+}
+
+// FuzzClientSession plays arbitrary server bytes to a client that logs in
+// and sends a message with every extension it may use: whatever the
+// server says, the client must return (the input ends), never panic, and
+// never write a line that the server could take for two.
+func FuzzClientSession(f *testing.F) {
+	f.Add([]byte("220 x\r\n250-x\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 AUTH PLAIN\r\n235 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n"))
+	f.Add([]byte("220 x\r\n250-x\r\n250 AUTH LOGIN\r\n334 VXNlcm5hbWU6\r\n334 UGFzc3dvcmQ6\r\n235 ok\r\n250 ok\r\n550 no\r\n250 ok\r\n354 go\r\n250 ok\r\n"))
+	f.Add([]byte("220 x\r\n250-x\r\n250-LIMITS RCPTMAX=1\r\n250 PIPELINING\r\n250 ok\r\n452 4.5.3 too many\r\n354 go\r\n250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n250 ok\r\n"))
+	f.Add([]byte("220 x\r\n250 x\r\n421 bye\r\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, lmtp := range []bool{false, true} {
+			sc := &scriptedConn{r: strings.NewReader(string(data))}
+			c, err := (&ClientOptions{LMTP: lmtp, AllowInsecureAuth: true, ChunkSize: 16}).NewClient(context.Background(), sc)
+			if err != nil {
+				continue
+			}
+			ctx := context.Background()
+			if err := c.Auth(ctx, sasl.NewLoginClient("user", "pass")); err == nil {
+				_ = c.Noop(ctx)
+			}
+			_ = c.SendMail(ctx, "a@example.org", []string{"b@example.net", "c@example.net"},
+				strings.NewReader("Subject: x\r\n\r\n.body\nline\r\n"), &SendOptions{Mail: MailOptions{Return: DSNReturnFull}})
+			_ = c.Reset(ctx)
+			_ = c.Quit(ctx)
+			// Everything written is CRLF lines (BDAT chunks included, as
+			// the body is normalised) with no bare CR or LF.
+			out := sc.w.String()
+			if strings.Count(out, "\n") != strings.Count(out, "\r\n") || strings.Count(out, "\r") != strings.Count(out, "\r\n") {
+				t.Fatalf("bare line end written: %q", out)
+			}
+		}
+	})
 }

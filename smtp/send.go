@@ -255,7 +255,6 @@ func (c *Client) readPipelined(p *pipeline) error {
 	} else {
 		p.mailErr = replyError(code, enh, lines)
 	}
-	p.read = true
 	for _, r := range p.rcpts {
 		code, enh, lines, err := c.readReply()
 		if err != nil {
@@ -271,6 +270,7 @@ func (c *Client) readPipelined(p *pipeline) error {
 			p.rcptErrs = append(p.rcptErrs, replyError(code, enh, lines))
 		}
 	}
+	p.read = true
 	return nil
 }
 
@@ -377,9 +377,9 @@ func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []strin
 			return
 		}
 		p.reported = true
-		for i, r := range p.rcpts {
-			if e := p.rcptErrs[i]; e != nil {
-				failed = append(failed, RcptError{Rcpt: r, Err: e})
+		for i, e := range p.rcptErrs {
+			if e != nil {
+				failed = append(failed, RcptError{Rcpt: p.rcpts[i], Err: e})
 			}
 		}
 	}
