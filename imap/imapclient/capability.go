@@ -61,3 +61,7 @@ func (c *Client) HasCap(cap imap.Cap) bool {
 	}
 	return caps.Has(cap)
 }
+
+// Check sends CHECK (RFC 3501 §6.4.1; IMAP4rev1 servers only, RFC 9051
+// removed it): a checkpoint of the selected mailbox.
+func (c *Client) Check() *Command { return c.simple("CHECK", nil) }
