@@ -6,8 +6,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -334,4 +338,65 @@ func BenchmarkClientInteropSMTPSink(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
 	})
+}
+
+// TestClientInteropDialTLS runs DialTLS and the package-level SendMail
+// over real loopback sockets, against our server with the harness's
+// certificate for 127.0.0.1.
+func TestClientInteropDialTLS(t *testing.T) {
+	cert := peers.NewTLS(t)
+	be := &e2eBackend{}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cert.ServerConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &Server{Backend: be, Logger: slog.New(slog.DiscardHandler)}
+	go srv.Serve(ln)
+	defer srv.Close()
+	c, err := (&ClientOptions{LocalName: "client.example"}).DialTLS(ctx, ln.Addr().String(), cert.ClientConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.TLSConnectionState(); !ok {
+		t.Error("no TLS state after DialTLS")
+	}
+	if err := c.SendMail(ctx, "a@example.org", []string{"b@example.net"}, strings.NewReader("over TLS\r\n"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Quit(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// STARTTLS, required, through the one-call helper.
+	ln2, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv2 := &Server{Backend: be, TLSConfig: cert.ServerConfig(), Logger: slog.New(slog.DiscardHandler)}
+	go srv2.Serve(ln2)
+	defer srv2.Close()
+	err = SendMail(ctx, ln2.Addr().String(), "a@example.org", []string{"c@example.net"}, strings.NewReader("after STARTTLS\r\n"), &SendOptions{
+		Client: ClientOptions{LocalName: "client.example", TLSConfig: cert.ClientConfig()}, RequireStartTLS: true,
+		Auth: &sasl.Credentials{Username: "alice", Password: "secret"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := be.messages()
+	if len(msgs) != 2 || msgs[0].Data != "over TLS\r\n" || msgs[1].Data != "after STARTTLS\r\n" || msgs[1].Identity != "alice" {
+		t.Errorf("messages %+v", msgs)
+	}
+	// Without the right CA the handshake fails, and nothing is sent in
+	// clear instead.
+	err = SendMail(ctx, ln2.Addr().String(), "a@example.org", []string{"c@example.net"}, strings.NewReader("never\r\n"), nil)
+	var uerr x509.UnknownAuthorityError
+	if !errors.As(err, &uerr) {
+		t.Errorf("SendMail with an untrusted certificate: %v", err)
+	}
+	if n := len(be.messages()); n != 2 {
+		t.Errorf("%d messages", n)
+	}
 }
