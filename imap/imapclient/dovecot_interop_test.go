@@ -56,6 +56,7 @@ func TestDovecotCommands(t *testing.T) {
 	d := peers.StartDovecot(t)
 	c := loggedIn(t, d, "alice", nil)
 	caps := c.Caps()
+	t.Logf("capabilities after login: %v", caps.Names())
 	if _, ok := c.TLSConnectionState(); !ok {
 		t.Fatal("not on TLS after STARTTLS")
 	}
@@ -388,4 +389,139 @@ func compareStructure(got *imap.BodyStructure, want *mime.BodyStructure, path st
 		return compareStructure(got.Body, want.Message, path+".msg")
 	}
 	return ""
+}
+
+func TestDovecotImplicitTLSAndChosenMechanism(t *testing.T) {
+	d := peers.StartDovecot(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := DialTLS(ctx, d.IMAPS, d.TLS.ClientConfig(), nil)
+	if err != nil {
+		t.Fatalf("dial: %v\n%s", err, d.Log())
+	}
+	defer c.Close()
+	caps := must(c.Capability().Wait())(t)
+	t.Logf("capabilities: %v", caps.Names())
+	if err := c.AuthenticateWith(sasl.Credentials{Username: "bob", Password: peers.Password}, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Logout().Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDovecotExtensions runs the extensions Dovecot offers beyond the
+// base commands: MULTIAPPEND, CATENATE, SEARCHRES, WITHIN, SAVEDATE,
+// PREVIEW, ESORT, THREAD=ORDEREDSUBJECT, QRESYNC and NOTIFY.
+func TestDovecotExtensions(t *testing.T) {
+	d := peers.StartDovecot(t)
+	c := loggedIn(t, d, "alice", nil)
+	caps := c.Caps()
+	need := func(cp imap.Cap) bool {
+		if !caps.Has(cp) {
+			t.Logf("Dovecot lacks %s", cp)
+			return false
+		}
+		return true
+	}
+	if need(imap.CapMultiAppend) {
+		var msgs []AppendMessage
+		for i := 0; i < 3; i++ {
+			m := strings.Replace(interopMsg, "interop test", fmt.Sprintf("multi %d", i), 1)
+			msgs = append(msgs, AppendMessage{Size: int64(len(m)), Body: strings.NewReader(m)})
+		}
+		ad := must(c.AppendMulti("INBOX", msgs))(t)
+		if ad.UIDs.String() != "1:3" {
+			t.Errorf("multiappend %+v", ad)
+		}
+	}
+	sel := must(c.Select("INBOX", nil).Wait())(t)
+	if need(imap.CapCatenate) {
+		ad := must(c.AppendCatenate("INBOX", nil, []CatenatePart{
+			{URL: fmt.Sprintf("/INBOX;UIDVALIDITY=%d/;UID=1/;SECTION=HEADER", sel.UIDValidity)},
+			{Size: 6, Text: strings.NewReader("Body\r\n")},
+		}))(t)
+		msgs := must(c.Fetch(imap.UIDSetNum(ad.UID), &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{{Specifier: imap.PartSpecifierText, Peek: true}}}).Collect())(t)
+		if len(msgs) != 1 || string(msgs[0].BodySection[0].Bytes) != "Body\r\n" {
+			t.Errorf("catenate %+v", msgs)
+		}
+	}
+	if need(imap.CapSearchRes) {
+		must(c.Search(&imap.SearchCriteria{Header: []imap.SearchHeaderField{{Key: "Subject", Value: "multi 1"}}}, &imap.SearchOptions{ReturnSave: true}).Wait())(t)
+		msgs := must(c.Fetch(imap.SearchRes{}, &imap.FetchOptions{Envelope: true}).Collect())(t)
+		if len(msgs) != 1 || msgs[0].Envelope.Subject != "multi 1" {
+			t.Errorf("searchres %+v", msgs)
+		}
+	}
+	if need(imap.CapWithin) {
+		sd := must(c.Search(&imap.SearchCriteria{Younger: 3600}, &imap.SearchOptions{ReturnCount: true}).Wait())(t)
+		if sd.Count < 3 {
+			t.Errorf("within %+v", sd)
+		}
+	}
+	if need(imap.CapSaveDate) || need(imap.CapPreview) {
+		msgs := must(c.Fetch(imap.SeqSetNum(1), &imap.FetchOptions{SaveDate: caps.Has(imap.CapSaveDate), Preview: caps.Has(imap.CapPreview)}).Collect())(t)
+		if caps.Has(imap.CapPreview) && !strings.Contains(msgs[0].Preview, "Hello Bob") {
+			t.Errorf("preview %q", msgs[0].Preview)
+		}
+	}
+	if need(imap.CapESort) {
+		sd := must(c.Sort(false, &SortOptions{Criteria: []imap.SortCriterion{{Key: imap.SortSubject}}, Return: &imap.SearchOptions{ReturnCount: true, ReturnMin: true}}).Wait())(t)
+		if sd.Count < 3 {
+			t.Errorf("esort %+v", sd)
+		}
+	}
+	if need(imap.CapThreadOrdSubj) {
+		th := must(c.Thread(true, imap.ThreadOrderedSubject, nil).Wait())(t)
+		if len(th) == 0 {
+			t.Error("no threads")
+		}
+	}
+	if need(imap.CapQResync) {
+		must(c.Enable(imap.CapQResync).Wait())(t)
+		sel := must(c.Select("INBOX", nil).Wait())(t)
+		if sel.HighestModSeq == 0 {
+			t.Errorf("no HIGHESTMODSEQ with QRESYNC: %+v", sel)
+		}
+		// Expunge one, then resynchronise from the old state.
+		must(c.Store(imap.SeqSetNum(1), &StoreFlags{Op: StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Collect())(t)
+		ex := must(c.Expunge().Wait())(t)
+		if len(ex.Vanished) != 1 {
+			t.Errorf("expunge with QRESYNC: %+v", ex)
+		}
+		if err := c.Unselect().Wait(); err != nil {
+			t.Fatal(err)
+		}
+		sel2 := must(c.Select("INBOX", &SelectOptions{QResync: &QResyncParams{UIDValidity: sel.UIDValidity, ModSeq: sel.HighestModSeq}}).Wait())(t)
+		if sel2.Vanished.String() != "1" {
+			t.Errorf("qresync select: vanished %v", sel2.Vanished)
+		}
+	}
+	if need(imap.CapNotify) {
+		got := make(chan string, 10)
+		cn := loggedIn(t, d, "alice", &Options{UnilateralDataHandler: &UnilateralDataHandler{
+			Status: func(s *imap.StatusData) { got <- "status " + s.Mailbox },
+			List:   func(l *imap.ListData) { got <- "list " + l.Mailbox },
+		}})
+		if err := cn.Notify(false, []NotifyEvents{{Filter: "personal", Events: []string{"MessageNew", "MessageExpunge", "MailboxName"}}}).Wait(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Create("Notified", nil).Wait(); err != nil {
+			t.Fatal(err)
+		}
+		idle, err := cn.Idle()
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case ev := <-got:
+			t.Logf("NOTIFY event: %s", ev)
+		case <-time.After(10 * time.Second):
+			t.Error("no NOTIFY event for a new mailbox")
+		}
+		idle.Close()
+	}
 }
