@@ -343,7 +343,8 @@ func (s *Server) Close() error {
 // for a command "421 4.3.2 Service shutting down" and closes it, lets
 // connections in the middle of a command (a message transfer) finish it
 // first, and returns when all have ended or ctx is done, whichever comes
-// first.
+// first. A connection given to ServeConn that is not a net.Conn cannot be
+// woken: it is closed if it is an io.Closer, else left to end by itself.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopListeners()
 	s.mu.Lock()
