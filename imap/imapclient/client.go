@@ -335,7 +335,11 @@ func (c *Client) Caps() imap.CapSet {
 func (c *Client) Enabled() imap.CapSet {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.enabled
+	out := imap.NewCapSet()
+	for cp := range c.enabled {
+		out.Add(cp)
+	}
+	return out
 }
 
 // Mailbox returns a copy of what is known of the selected mailbox, nil when
@@ -442,6 +446,7 @@ type Command struct {
 	err    error
 	h      untaggedHandler
 	onOK   func()
+	onFail func() // after a tagged NO or BAD
 }
 
 // untaggedHandler is implemented by commands that take untagged data.

@@ -131,6 +131,9 @@ func (c *Client) readTagged() error {
 		}
 	case imap.StatusNO, imap.StatusBAD:
 		cmd.err = r.Err()
+		if cmd.onFail != nil {
+			cmd.onFail()
+		}
 	default:
 		cmd.err = protoErr("tagged "+kind, nil)
 	}

@@ -138,6 +138,8 @@ func (c *Client) Select(mailbox string, opts *SelectOptions) *SelectCommand {
 		}
 		c.enc.Special(')')
 	}
+	// RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected.
+	cmd.onFail = c.deselect
 	cmd.onOK = func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()

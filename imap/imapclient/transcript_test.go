@@ -205,6 +205,9 @@ func TestErrorsCarryCodesAndBadDataIsSkipped(t *testing.T) {
 		if _, err := c.Select("nosuch", nil).Wait(); codeOf(err) != imap.CodeNonExistent {
 			t.Errorf("select: %v", err)
 		}
+		if c.Mailbox() != nil || c.State() != imap.ConnStateNotAuthenticated {
+			t.Errorf("after a failed SELECT: %+v %v", c.Mailbox(), c.State())
+		}
 		if err := c.Create("INBOX", nil).Wait(); codeOf(err) != imap.CodeAlreadyExists {
 			t.Errorf("create: %v", err)
 		}
