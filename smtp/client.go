@@ -174,11 +174,12 @@ type Client struct {
 	rcptMax   int   // LIMITS RCPTMAX, 0: none
 	mailMax   int   // LIMITS MAILMAX, 0: none
 
-	mails    int      // transactions started in this session
-	rcpts    []string // recipients accepted in the open transaction
-	txUTF8   bool     // the open transaction has SMTPUTF8
-	txBinary bool     // the open transaction is BODY=BINARYMIME
-	chunk    []byte   // BDAT buffer, reused
+	mails    int         // transactions started in this session
+	rcpts    []string    // recipients accepted in the open transaction
+	txUTF8   bool        // the open transaction has SMTPUTF8
+	txBinary bool        // the open transaction is BODY=BINARYMIME
+	chunk    []byte      // BDAT buffer, reused
+	sendMail MailOptions // SendMail's MAIL parameters, reused
 
 	// The connection's deadline as last set, and the watch on the
 	// operation's context.

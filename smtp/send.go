@@ -101,7 +101,7 @@ func SendMail(ctx context.Context, addr, from string, to []string, body io.Reade
 // refused, the connection lost) that failure is returned as it is.
 func (c *Client) SendMail(ctx context.Context, from string, to []string, body io.Reader, opts *SendOptions) error {
 	if opts == nil {
-		opts = &SendOptions{}
+		opts = &noSendOptions
 	}
 	if len(to) == 0 {
 		return fmt.Errorf("%w: no recipients", ErrForbiddenInput)
@@ -112,18 +112,20 @@ func (c *Client) SendMail(ctx context.Context, from string, to []string, body io
 	if c.state != clientReady {
 		return c.stateErr("MAIL")
 	}
-	if opts.Mail.Size == 0 {
+	// The MAIL parameters of this message, in the client to spare an
+	// allocation per message.
+	mo := &c.sendMail
+	*mo = opts.Mail
+	if mo.Size == 0 {
 		// RFC 1870 §6: declare the size when it is known (a bytes.Reader,
 		// strings.Reader or bytes.Buffer), so that a server that cannot
 		// take the message says so before it is sent.
 		if l, ok := body.(interface{ Len() int }); ok && l.Len() > 0 {
-			o := *opts
-			o.Mail.Size = int64(l.Len())
-			opts = &o
+			mo.Size = int64(l.Len())
 		}
 	}
 	// Refuse a bad MAIL before anything is written.
-	if err := c.buildMail(from, &opts.Mail); err != nil {
+	if err := c.buildMail(from, mo); err != nil {
 		return err
 	}
 	var seeker io.Seeker
@@ -153,7 +155,7 @@ func (c *Client) SendMail(ctx context.Context, from string, to []string, body io
 	var accepted []string
 	var failed []RcptError
 	var txErr error // the last transaction-level failure
-	queue := append([]string(nil), to...)
+	queue := to // never written to: appends below make new arrays
 	for first := true; len(queue) > 0; first = false {
 		if !first {
 			if seeker == nil {
@@ -170,7 +172,7 @@ func (c *Client) SendMail(ctx context.Context, from string, to []string, body io
 		}
 		batch := queue[:n]
 		queue = queue[n:]
-		acc, fail, retry, err := c.sendTransaction(ctx, from, batch, body, opts)
+		acc, fail, retry, err := c.sendTransaction(ctx, from, batch, body, opts, mo)
 		accepted = append(accepted, acc...)
 		if err != nil {
 			txErr = err
@@ -215,6 +217,9 @@ func (c *Client) SendMail(ctx context.Context, from string, to []string, body io
 	}
 	return &RecipientsError{Accepted: accepted, Failed: failed}
 }
+
+// noSendOptions stands for nil options; it is never written.
+var noSendOptions SendOptions
 
 // pipeline holds the MAIL and RCPT commands of a transaction that were
 // sent together, and then their results.
@@ -338,23 +343,23 @@ func (c *Client) writeBatch(data []byte, pipelined bool) (wait func(readErr erro
 // sendTransaction runs one transaction: MAIL, the RCPTs, the data. It
 // returns the recipients the message was accepted for and the refused
 // ones, or a transaction-level error.
-func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []string, body io.Reader, opts *SendOptions) (accepted []string, failed []RcptError, retry []RcptError, err error) {
+func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []string, body io.Reader, opts *SendOptions, mo *MailOptions) (accepted []string, failed []RcptError, retry []RcptError, err error) {
 	if c.mailMax > 0 && c.mails >= c.mailMax {
 		return nil, nil, nil, ErrSessionLimit
 	}
-	if err := c.buildMail(from, &opts.Mail); err != nil {
+	if err := c.buildMail(from, mo); err != nil {
 		return nil, nil, nil, err
 	}
-	useBdat := c.has("CHUNKING") && (!opts.NoChunking || opts.Mail.Body == BodyBinaryMIME)
+	useBdat := c.has("CHUNKING") && (!opts.NoChunking || mo.Body == BodyBinaryMIME)
 	if !c.has("PIPELINING") {
-		return c.sendStepByStep(ctx, from, rcpts, body, opts, useBdat)
+		return c.sendStepByStep(ctx, from, rcpts, body, opts, mo, useBdat)
 	}
 	if err := c.begin(ctx, c.replyTimeout()); err != nil {
 		return nil, nil, nil, err
 	}
-	p := &pipeline{opts: &opts.Mail}
+	p := &pipeline{opts: mo}
 	// The RCPTs are built before the MAIL reply is in.
-	c.txUTF8 = opts.Mail.UTF8
+	c.txUTF8 = mo.UTF8
 	// The group is written at once by writeBatch, which reads the
 	// replies while it writes when the group is large.
 	c.batching, c.batch = true, c.batch[:0]
@@ -387,7 +392,7 @@ func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []strin
 		c.end(ctx, nil)
 		w := c.newBdatWriter(ctx)
 		w.pre = p
-		w.binary = opts.Mail.Body == BodyBinaryMIME
+		w.binary = mo.Body == BodyBinaryMIME
 		_, err := io.Copy(w, body)
 		if err == nil {
 			err = w.Close()
@@ -524,8 +529,8 @@ func (c *Client) sendEmptyData(ctx context.Context) error {
 
 // sendStepByStep runs a transaction one command at a time, for servers
 // without PIPELINING.
-func (c *Client) sendStepByStep(ctx context.Context, from string, rcpts []string, body io.Reader, opts *SendOptions, useBdat bool) ([]string, []RcptError, []RcptError, error) {
-	if err := c.Mail(ctx, from, &opts.Mail); err != nil {
+func (c *Client) sendStepByStep(ctx context.Context, from string, rcpts []string, body io.Reader, opts *SendOptions, mo *MailOptions, useBdat bool) ([]string, []RcptError, []RcptError, error) {
+	if err := c.Mail(ctx, from, mo); err != nil {
 		return nil, nil, nil, err
 	}
 	var failed []RcptError
