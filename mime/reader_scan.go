@@ -243,7 +243,7 @@ func (s *scanner) avail() (int, bool) {
 		if i >= 0 {
 			at := s.scanFrom + i
 			if at-1 < s.r || s.buf[at-1] != '\n' {
-				s.scanFrom = at + 1
+				s.nextLine(at)
 				continue
 			}
 			d, m := s.matchDelim(at)
@@ -266,7 +266,7 @@ func (s *scanner) avail() (int, bool) {
 				s.fill()
 				continue
 			}
-			s.scanFrom = at + 1
+			s.nextLine(at)
 			continue
 		}
 		// No candidate: everything is content except a tail that may
@@ -330,6 +330,17 @@ func (s *scanner) lookahead() bool {
 		if s.w == before && s.err == errBefore {
 			return false
 		}
+	}
+}
+
+// nextLine moves the search past the line holding buf[at]: a delimiter
+// only ever begins a line, so a body full of dashes costs one search per
+// line, not one per dash.
+func (s *scanner) nextLine(at int) {
+	if j := bytes.IndexByte(s.buf[at:s.w], '\n'); j >= 0 {
+		s.scanFrom = at + j + 1
+	} else {
+		s.scanFrom = s.w
 	}
 }
 

@@ -393,3 +393,14 @@ func TestReaderLeafMessagesOption(t *testing.T) {
 		t.Fatalf("%d parts; part 2 body %q", len(parts), bodies[len(bodies)-1])
 	}
 }
+
+func TestReaderBodyOfDashes(t *testing.T) {
+	dashes := strings.Repeat("-", 200000) + "\r\n" + strings.Repeat("-- --b-", 1000)
+	msg := "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n" + dashes + "\r\n--b--\r\n"
+	for _, src := range []io.Reader{strings.NewReader(msg), iotest.HalfReader(strings.NewReader(msg))} {
+		parts, bodies, err := walkAll(t, src, nil)
+		if err != nil || len(parts) != 2 || string(bodies[1]) != dashes {
+			t.Fatalf("%d parts, err %v", len(parts), err)
+		}
+	}
+}
