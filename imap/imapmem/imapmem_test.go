@@ -77,7 +77,7 @@ func TestStoreUnchangedSinceFailsModifiedMessages(t *testing.T) {
 	mb, _ := u.Open(ctx, "INBOX", false, nil)
 	res, _ := mb.Store(ctx, []uint32{1, 2}, imapserver.StoreAdd, []string{"$A"}, 0)
 	ms := res[0].ModSeq
-	res, _ = mb.Store(ctx, []uint32{1}, imapserver.StoreRemove, []string{"$A"}, 0)
+	mb.Store(ctx, []uint32{1}, imapserver.StoreRemove, []string{"$A"}, 0)
 	res, _ = mb.Store(ctx, []uint32{1, 2}, imapserver.StoreSet, []string{`\Seen`}, ms+1)
 	if !res[0].Failed || res[1].Failed || !slices.Equal(res[1].Flags, []string{`\Seen`}) {
 		t.Errorf("%+v", res)

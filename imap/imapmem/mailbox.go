@@ -144,14 +144,6 @@ func (mb *mailbox) publish(except *handle, u imapserver.Update) {
 	}
 }
 
-func (mb *mailbox) find(uid uint32) int {
-	i := sort.Search(len(mb.msgs), func(i int) bool { return mb.msgs[i].uid >= uid })
-	if i < len(mb.msgs) && mb.msgs[i].uid == uid {
-		return i
-	}
-	return -1
-}
-
 func (mb *mailbox) open(u *User, readOnly bool, wake func()) *handle {
 	h := &handle{mb: mb, user: u, readOnly: readOnly, wake: wake}
 	mb.mu.Lock()

@@ -265,6 +265,10 @@ func (c *conn) shutdown() {
 func (c *conn) setReadDeadline(d time.Duration) {
 	if c.nc != nil {
 		c.nc.SetReadDeadline(time.Now().Add(d))
+		// Shutdown may have set its deadline just before: keep it.
+		if c.stopping.Load() {
+			c.nc.SetReadDeadline(time.Now())
+		}
 	}
 }
 

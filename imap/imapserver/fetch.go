@@ -178,7 +178,7 @@ func (c *conn) sectionSpec(it *fetchItem) bool {
 	if !d.Expect('[') {
 		return false
 	}
-	for d.Peek(']') == false {
+	for !d.Peek(']') {
 		c0, ok := d.peek()
 		if !ok {
 			return false

@@ -80,7 +80,11 @@ func (c *conn) handleCREATE(tag string, uid bool) error {
 			}
 			use = `\` + a
 		}
-		if !d.Expect(')') || !d.Expect(')') {
+		// the USE list's and the parameter list's
+		if !d.Expect(')') {
+			return nil
+		}
+		if !d.Expect(')') {
 			return nil
 		}
 	}
