@@ -22,7 +22,7 @@ import (
 const DefaultTimeout = 5 * time.Minute
 
 // DefaultReadBufferSize is the read buffer of a connection.
-const DefaultReadBufferSize = 64 << 10
+const DefaultReadBufferSize = 4 << 10
 
 // ErrClosed is returned once the connection is closed.
 var ErrClosed = errors.New("imapclient: connection closed")
@@ -185,7 +185,7 @@ func (c *Client) setupIO(rw io.ReadWriter) {
 		size = DefaultReadBufferSize
 	}
 	c.br = bufio.NewReaderSize(r, size)
-	c.bw = bufio.NewWriterSize(w, 8<<10)
+	c.bw = bufio.NewWriterSize(w, 4<<10)
 	if c.dec == nil {
 		c.dec = imapwire.NewDecoder(c.br)
 		c.enc = imapwire.NewEncoder(c.bw)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 	"unsafe"
 )
 
@@ -485,7 +486,15 @@ func (d *Decoder) Str(b []byte) string {
 		return string(b)
 	}
 	if cap(d.arena)-len(d.arena) < len(b) {
-		d.arena = make([]byte, 0, 8<<10)
+		// Blocks start small (an idle connection keeps one) and grow
+		// while responses keep coming.
+		size := 2 * cap(d.arena)
+		if size < 512 {
+			size = 512
+		} else if size > 16<<10 {
+			size = 16 << 10
+		}
+		d.arena = make([]byte, 0, size)
 	}
 	start := len(d.arena)
 	d.arena = append(d.arena, b...)
@@ -788,9 +797,51 @@ func (r *litReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// WriteTo lets io.Copy move literal data without an intermediate buffer.
+// bigReads holds buffers for reading large literals past a small
+// bufio.Reader: the reader hands reads of at least its size straight to
+// the connection, so a connection can keep a small buffer while idle and
+// still move message bodies in large reads.
+var bigReads = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// WriteTo lets io.Copy move literal data without an intermediate copy.
 func (r *litReader) WriteTo(w io.Writer) (int64, error) {
 	var total int64
+	if r.n >= 2*int64(r.d.br.Size()) && r.d.br.Size() < 64<<10 {
+		// Drain what is buffered, then read large chunks directly.
+		if k := r.d.br.Buffered(); k > 0 {
+			buf, _ := r.d.br.Peek(k)
+			n, err := w.Write(buf)
+			r.d.br.Discard(n)
+			r.n -= int64(n)
+			total += int64(n)
+			if err != nil {
+				return total, err
+			}
+		}
+		bp := bigReads.Get().(*[]byte)
+		defer bigReads.Put(bp)
+		for r.n >= int64(r.d.br.Size()) {
+			p := *bp
+			if int64(len(p)) > r.n {
+				p = p[:r.n]
+			}
+			n, err := r.d.br.Read(p)
+			r.n -= int64(n)
+			if n > 0 {
+				if _, werr := w.Write(p[:n]); werr != nil {
+					return total + int64(n), werr
+				}
+				total += int64(n)
+			}
+			if err != nil {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				r.d.Fail(err)
+				return total, err
+			}
+		}
+	}
 	for r.n > 0 {
 		if _, err := r.d.br.Peek(1); err != nil {
 			if err == io.EOF {
