@@ -541,6 +541,11 @@ func (c *Client) readUntil(ctx context.Context, cond func() bool) error {
 // calls send.
 func (c *Client) newCommand(name string, h untaggedHandler) *Command {
 	c.wmu.Lock()
+	return c.newCommandLocked(name, h)
+}
+
+// newCommandLocked is newCommand for a caller that holds wmu.
+func (c *Client) newCommandLocked(name string, h untaggedHandler) *Command {
 	c.mu.Lock()
 	c.tagN++
 	cmd := &Command{c: c, name: name, done: make(chan struct{}), h: h}

@@ -15,6 +15,7 @@ const DefaultIdleRestart = 28 * time.Minute
 // Updates reach Options.UnilateralDataHandler while it runs.
 type IdleCommand struct {
 	c       *Client
+	wmu     sync.Mutex // the writes of the IDLE session (DONE, IDLE again)
 	mu      sync.Mutex
 	cur     *Command
 	stop    chan struct{}
@@ -25,8 +26,8 @@ type IdleCommand struct {
 
 // Idle starts IDLE and returns once the server accepted it. Call Close to
 // end it. On a net.Conn it restarts every Options.IdleRestart and fails
-// when the server then stops answering (Options.Timeout). No other command
-// may be sent while it runs.
+// when the server then stops answering (Options.Timeout). Commands issued
+// while it runs wait for it to end.
 func (c *Client) Idle() (*IdleCommand, error) {
 	cmd, err := c.startIdle()
 	if err != nil {
@@ -46,8 +47,8 @@ func (c *Client) startIdle() (*Command, error) {
 		return nil, err
 	}
 	_, err := c.awaitCont()
-	c.wmu.Unlock()
 	if err != nil {
+		c.wmu.Unlock()
 		if err == errCmdDone {
 			err = cmd.Wait()
 			if err == nil {
@@ -62,6 +63,13 @@ func (c *Client) startIdle() (*Command, error) {
 func (ic *IdleCommand) run() {
 	defer close(ic.done)
 	c := ic.c
+	// The write side was taken by Idle and is kept until the IDLE ends:
+	// other commands wait for that.
+	defer func() {
+		ic.wmu.Lock() // after the session's last write
+		ic.wmu.Unlock()
+		c.wmu.Unlock()
+	}()
 	c.rtok <- struct{}{}
 	defer func() { <-c.rtok }()
 	every := c.opts.IdleRestart
@@ -134,10 +142,11 @@ func (ic *IdleCommand) restart() bool {
 		return false
 	}
 	// Start again: the continuation is read here since rtok is held.
-	cmd := c.newCommand("IDLE", nil)
+	ic.wmu.Lock()
+	cmd := c.newCommandLocked("IDLE", nil)
 	c.enc.CRLF()
 	err := c.enc.Flush()
-	c.wmu.Unlock()
+	ic.wmu.Unlock()
 	if err != nil {
 		c.fail(err)
 		ic.err = err
@@ -170,10 +179,10 @@ func (ic *IdleCommand) restart() bool {
 
 func (ic *IdleCommand) sendDone() bool {
 	c := ic.c
-	c.wmu.Lock()
+	ic.wmu.Lock()
 	c.enc.Raw("DONE").CRLF()
 	err := c.enc.Flush()
-	c.wmu.Unlock()
+	ic.wmu.Unlock()
 	if err != nil {
 		c.fail(err)
 		ic.err = err

@@ -133,3 +133,38 @@ func TestCompressDeflate(t *testing.T) {
 	}
 	<-done
 }
+
+func TestCommandsWaitForIdleToEnd(t *testing.T) {
+	cc, sc := net.Pipe()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer sc.Close()
+		br := bufio.NewReader(sc)
+		sc.Write([]byte("* PREAUTH ready\r\n"))
+		expectLine(t, br, "T1 IDLE")
+		sc.Write([]byte("+ idling\r\n"))
+		// The NOOP issued during IDLE must come after DONE.
+		expectLine(t, br, "DONE")
+		sc.Write([]byte("T1 OK done\r\n"))
+		expectLine(t, br, "T2 NOOP")
+		sc.Write([]byte("T2 OK done\r\n"))
+	}()
+	c, err := NewClient(cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idle, err := c.Idle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	noop := make(chan error)
+	go func() { noop <- c.Noop().Wait() }()
+	if err := idle.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-noop; err != nil {
+		t.Fatal(err)
+	}
+	<-done
+}
