@@ -25,7 +25,7 @@ func (c *conn) capabilities() string {
 		caps = append(caps, "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UNSELECT",
 			"UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE",
 			"ESEARCH", "SEARCHRES", "STATUS=SIZE", "CONDSTORE", "UTF8=ACCEPT",
-			"UNAUTHENTICATE", "BINARY",
+			"UNAUTHENTICATE", "BINARY", "MULTIAPPEND", "SORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES",
 			"APPENDLIMIT="+strconv.FormatInt(c.lim.MaxLiteral, 10))
 	}
 	return strings.Join(caps, " ")

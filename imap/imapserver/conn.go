@@ -80,6 +80,8 @@ func init() {
 		"STORE":          {states: inSelected, uidOK: true, noExpunge: true, handle: (*conn).handleSTORE},
 		"COPY":           {states: inSelected, uidOK: true, noExpunge: true, handle: (*conn).handleCOPY},
 		"MOVE":           {states: inSelected, uidOK: true, handle: (*conn).handleCOPY},
+		"SORT":           {states: inSelected, uidOK: true, noExpunge: true, handle: (*conn).handleSORT},
+		"THREAD":         {states: inSelected, uidOK: true, noExpunge: true, handle: (*conn).handleTHREAD},
 	}
 }
 
