@@ -1,5 +1,6 @@
 // Package mime reads and writes Internet messages (RFC 5322) and their MIME
-// structure (RFC 2045, 2046, 2047, 2049, 2183, 2231, 6532).
+// structure (RFC 2045, 2046, 2047, 2049, 2183, 2231, 6532), and computes what
+// IMAP's ENVELOPE and BODYSTRUCTURE report (RFC 9051 §7.5.2, RFC 3501).
 //
 // The decoder is a streaming entity reader that walks nested multipart and
 // message/rfc822 parts, undoes transfer encodings and charsets, and records
@@ -28,4 +29,28 @@
 //   - [ParseDate] (RFC 5322 §3.3 and §4.3) and [ParseDateLenient] (what mail
 //     software really writes); [FormatDate].
 //   - [ParseMessageIDList]: Message-ID, In-Reply-To and References (§3.6.4).
+//
+// # Entities
+//
+// [NewReader] and [NewReaderBytes] walk a message depth first through
+// multipart/* (RFC 2046 §5.1) and message/rfc822 parts (§5.2; message/global,
+// RFC 6532, on request). Each [Part] gives its header, its effective media
+// type (with the defaults of RFC 2045 §5.2 and RFC 2046 §5.1.5), its IMAP
+// part number (RFC 3501 §6.4.5), its byte ranges in the input and its
+// defects, and a body reader that undoes base64 and quoted-printable
+// (RFC 2045 §6.7, §6.8) and, on request, the charset. Damage is recorded as
+// a [Defect], never refused. The reader never holds a whole part in memory,
+// and [Limits] bound the header size, the field count, the nesting depth and
+// the number of parts. [ReadStructure] computes the IMAP ENVELOPE and
+// BODYSTRUCTURE in one pass, with the ranges for BODY[n.MIME], BODY[n.HEADER]
+// and BODY[n.TEXT].
+//
+// # Writing
+//
+// [Message] builds a whole message (text, HTML, inline parts, attachments);
+// [Writer] and [NewPartWriter] build any tree by hand. They write 7-bit
+// messages (8bit or binary when [EncodingOptions] allow them, for RFC 6152
+// and RFC 3030 transports), choose each part's transfer encoding, use random
+// "=_" boundaries that cannot occur in encoded content, and never encode a
+// multipart or message/rfc822 part (RFC 2046 §5.1, §5.2.1).
 package mime
