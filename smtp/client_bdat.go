@@ -139,8 +139,10 @@ func (w *DataWriter) emit(p []byte) error {
 
 // flushChunk sends the buffered chunk, as the last one when last is set
 // (after ending the message with CRLF if needed), and reads the replies
-// that are due: those of commands pipelined ahead of it, then its own,
-// except the reply to the last chunk, which endData reads.
+// that are due: those of commands pipelined ahead of it and, with
+// PIPELINING, those of earlier chunks (RFC 3030 §4.2 pipelines its
+// chunks); without PIPELINING, its own. The reply to the last chunk is
+// left for endData.
 func (w *DataWriter) flushChunk(last bool) error {
 	c := w.c
 	if last && !w.binary {
@@ -159,7 +161,16 @@ func (w *DataWriter) flushChunk(last bool) error {
 	if err := c.writeCmd(); err != nil {
 		return err
 	}
-	wait := c.writeBatch(c.chunk, w.pre != nil)
+	pipelining := c.has("PIPELINING")
+	mode := batchAlone
+	switch {
+	case w.owed > 0:
+		mode = batchBehindReplies
+	case w.pre != nil:
+		mode = batchPipelined
+	}
+	wait := c.writeBatch(c.chunk, mode)
+	var cause error // the transaction failed; read this chunk's reply and stop
 	if w.pre != nil {
 		pre := w.pre
 		w.pre = nil
@@ -168,21 +179,29 @@ func (w *DataWriter) flushChunk(last bool) error {
 			return err
 		}
 		if pre.abort() {
-			// The server has answered the chunk too; read it, then the
-			// transaction is over.
-			code, _, _, err := c.readReply()
-			if err != nil {
-				return err
-			}
-			c.debugReply("BDAT", code)
-			return c.abortTransaction(w.ctx, pre.err())
+			cause = pre.err()
+		}
+	}
+	for ; w.owed > 0; w.owed-- {
+		code, enh, lines, err := c.readReply()
+		if err = wait(err); err != nil {
+			return err
+		}
+		c.debugReply("BDAT", code)
+		if code != 250 && cause == nil {
+			// RFC 3030 §2: after a failed chunk the transaction has
+			// failed; no further chunk is sent.
+			cause = replyError(code, enh, lines)
 		}
 	}
 	if err := wait(nil); err != nil {
 		return err
 	}
 	c.chunk = c.chunk[:0]
-	if last {
+	if cause == nil && (last || pipelining) {
+		if !last {
+			w.owed++
+		}
 		return nil
 	}
 	code, enh, lines, err := c.readReply()
@@ -190,10 +209,11 @@ func (w *DataWriter) flushChunk(last bool) error {
 		return err
 	}
 	c.debugReply("BDAT", code)
-	if code != 250 {
-		// RFC 3030 §2: after a failed chunk the transaction has failed
-		// and no further chunk may be sent.
-		return c.abortTransaction(w.ctx, replyError(code, enh, lines))
+	if cause == nil && code != 250 {
+		cause = replyError(code, enh, lines)
+	}
+	if cause != nil {
+		return c.abortTransaction(w.ctx, cause)
 	}
 	return nil
 }

@@ -66,6 +66,7 @@ type DataWriter struct {
 	lastCR   bool                // BDAT line-end normalisation state
 	lastByte byte                // last byte buffered for BDAT
 	pre      *pipeline           // commands pipelined ahead of the first chunk
+	owed     int                 // replies to chunks sent but not read yet
 	n        int64               // bytes written by the caller
 	err      error
 	closed   bool

@@ -64,6 +64,7 @@ func TestClientInteropPostfix(t *testing.T) {
 		{"plain BDAT", false, SendOptions{}},
 		{"STARTTLS DATA", true, SendOptions{NoChunking: true}},
 		{"STARTTLS BDAT", true, SendOptions{}},
+		{"BDAT in several chunks", false, SendOptions{}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c, err := (&ClientOptions{LocalName: "client.example"}).Dial(ctx, p.SMTP)
@@ -80,6 +81,10 @@ func TestClientInteropPostfix(t *testing.T) {
 				}
 			}
 			body := clientInteropBody(i)
+			if tt.name == "BDAT in several chunks" {
+				// About 3 chunks of DefaultChunkSize, sent pipelined.
+				body += strings.Repeat("a longer body, to fill several chunks of BDAT\r\n", 8000)
+			}
 			to := []string{"alice@" + peers.Domain, "nobody@elsewhere.example", "bob@" + peers.Domain}
 			err = c.SendMail(ctx, "sender@example.org", to, strings.NewReader(body), &tt.opts)
 			var re *RecipientsError

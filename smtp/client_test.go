@@ -885,3 +885,17 @@ func TestClientErrorPathTranscripts(t *testing.T) {
 		}
 	})
 }
+
+func TestClientBdatPipelinedChunkRefused(t *testing.T) {
+	err := clientScript(t, "bdat_pipelined_chunk_refused", &ClientOptions{LocalName: "client.example", ChunkSize: 4}, func(ctx context.Context, c *Client) error {
+		err := c.SendMail(ctx, "a@example.org", []string{"b@example.net"}, io.MultiReader(strings.NewReader("abcdefghijkl")), nil)
+		var e *Error
+		if !errors.As(err, &e) || e.Code != 552 {
+			t.Errorf("SendMail: %v, want the first chunk's 552", err)
+		}
+		return c.Quit(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

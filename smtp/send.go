@@ -155,7 +155,7 @@ func (c *Client) SendMail(ctx context.Context, from string, to []string, body io
 	var accepted []string
 	var failed []RcptError
 	var txErr error // the last transaction-level failure
-	queue := to // never written to: appends below make new arrays
+	queue := to     // never written to: appends below make new arrays
 	for first := true; len(queue) > 0; first = false {
 		if !first {
 			if seeker == nil {
@@ -279,13 +279,25 @@ func (c *Client) readPipelined(p *pipeline) error {
 	return nil
 }
 
-// writeBatch writes data after what c.w holds, and flushes. When replies
-// are due before the server can read it all (pipelined) and the batch is
-// larger than pipelineWindow, it writes from another goroutine, so that
-// neither side blocks on a full buffer while the other waits. wait must be
-// called with the error of reading the replies (nil if none); it returns
-// that error, or else the write's.
-func (c *Client) writeBatch(data []byte, pipelined bool) (wait func(readErr error) error) {
+// How writeBatch may write, by what the server may send meanwhile.
+const (
+	// batchAlone: the server answers only after it has read it all.
+	batchAlone = iota
+	// batchPipelined: the server answers commands of the batch as it
+	// reads them; a batch within pipelineWindow fits the buffers.
+	batchPipelined
+	// batchBehindReplies: replies are already due, and the server may be
+	// blocked writing them until they are read.
+	batchBehindReplies
+)
+
+// writeBatch writes the commands collected in c.batch and data, and
+// flushes. When the server may have to write replies before it can read
+// it all (see the batch* modes), it writes from another goroutine, so
+// that neither side blocks on a full buffer while the other waits. wait
+// must be called with the error of reading the replies (nil if none); it
+// returns that error, or else the write's.
+func (c *Client) writeBatch(data []byte, mode int) (wait func(readErr error) error) {
 	batch := c.batch
 	c.batching = false
 	write := func() error {
@@ -297,7 +309,7 @@ func (c *Client) writeBatch(data []byte, pipelined bool) (wait func(readErr erro
 		}
 		return c.w.Flush()
 	}
-	if !pipelined || c.w.Buffered()+len(batch)+len(data) <= pipelineWindow {
+	if mode == batchAlone || mode == batchPipelined && c.w.Buffered()+len(batch)+len(data) <= pipelineWindow {
 		err := write()
 		c.batch = c.batch[:0]
 		if err != nil {
@@ -409,7 +421,7 @@ func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []strin
 	if err := c.writeCmd(); err != nil {
 		return nil, nil, nil, c.end(ctx, err)
 	}
-	wait := c.writeBatch(nil, true)
+	wait := c.writeBatch(nil, batchPipelined)
 	err = c.readPipelined(p)
 	if err = wait(err); err != nil {
 		return nil, nil, nil, c.end(ctx, err)
