@@ -256,4 +256,6 @@ var (
 	_ imapserver.User              = (*session)(nil)
 	_ imapserver.Mailbox           = (*handle)(nil)
 	_ imapserver.StructuredMessage = msgView{}
+	_ imapserver.ObjectIDMessage   = msgView{}
+	_ imapserver.SaveDateMessage   = msgView{}
 )

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,10 +22,12 @@ type flagState struct {
 }
 
 type message struct {
-	uid   uint32
-	date  time.Time
-	body  []byte
-	state atomic.Pointer[flagState]
+	uid     uint32
+	emailID string
+	saved   time.Time
+	date    time.Time
+	body    []byte
+	state   atomic.Pointer[flagState]
 
 	stOnce sync.Once
 	st     *imapserver.Structure
@@ -44,6 +47,14 @@ func (v msgView) Size() int64                               { return int64(len(v
 func (v msgView) ModSeq() uint64                            { return v.fs.modseq }
 func (v msgView) Body() (io.ReaderAt, error)                { return bytes.NewReader(v.m.body), nil }
 func (v msgView) Structure() (*imapserver.Structure, error) { return v.m.structure() }
+func (v msgView) EmailID() string                           { return v.m.emailID }
+func (v msgView) ThreadID() string                          { return "" }
+func (v msgView) SaveDate() time.Time                       { return v.m.saved }
+
+// emailIDs numbers messages for OBJECTID (RFC 8474).
+var emailIDs atomic.Uint64
+
+func newEmailID() string { return "M" + strconv.FormatUint(emailIDs.Add(1), 36) }
 
 // structure parses the message once; add calls it outside the mailbox lock
 // so that a FETCH of ENVELOPE or BODYSTRUCTURE finds it ready.
@@ -116,7 +127,7 @@ func (mb *mailbox) add(body []byte, flags []string, date time.Time) (uid, validi
 	if date.IsZero() {
 		date = time.Now()
 	}
-	m := &message{date: date, body: body}
+	m := &message{date: date, body: body, emailID: newEmailID(), saved: time.Now()}
 	m.structure() // outside the lock: parsing may take a while
 	mb.mu.Lock()
 	defer mb.mu.Unlock()
@@ -342,10 +353,14 @@ func (h *handle) copyTo(uids []uint32, dest string) (imapserver.CopyResult, erro
 	defer dst.mu.Unlock()
 	res.UIDValidity = dst.uidValidity
 	for _, m := range msgs {
-		nm := &message{uid: dst.uidNext, date: m.date, body: m.body}
+		// RFC 8474 §5.1: a copy keeps its EMAILID.
+		nm := &message{uid: dst.uidNext, date: m.date, body: m.body, emailID: m.emailID, saved: time.Now()}
 		dst.uidNext++
 		dst.modseq++
 		nm.state.Store(&flagState{flags: m.state.Load().flags, modseq: dst.modseq})
+		if st, err := m.structure(); err == nil {
+			nm.stOnce.Do(func() { nm.st = st })
+		}
 		dst.msgs = append(dst.msgs, nm)
 		dst.publish(nil, imapserver.Update{Kind: imapserver.UpdateExists, UID: nm.uid, ModSeq: dst.modseq})
 		res.SourceUIDs = append(res.SourceUIDs, m.uid)

@@ -206,3 +206,19 @@ type Mailbox interface {
 	// Close releases the handle.
 	Close() error
 }
+
+// ObjectIDMessage is a Message with the identifiers of OBJECTID (RFC 8474):
+// an EMAILID that stays the same across COPY and MOVE, and a THREADID ("" if
+// the backend does not thread).
+type ObjectIDMessage interface {
+	Message
+	EmailID() string
+	ThreadID() string
+}
+
+// SaveDateMessage is a Message that knows when it was saved into its
+// mailbox (SAVEDATE, RFC 8514).
+type SaveDateMessage interface {
+	Message
+	SaveDate() time.Time
+}

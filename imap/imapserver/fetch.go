@@ -25,6 +25,10 @@ const (
 	fetchSection    // BODY[...], BODY.PEEK[...], RFC822, RFC822.HEADER, RFC822.TEXT
 	fetchBinary     // BINARY[...], BINARY.PEEK[...]
 	fetchBinarySize // BINARY.SIZE[...]
+	fetchPreview    // PREVIEW, RFC 8970
+	fetchSaveDate   // SAVEDATE, RFC 8514
+	fetchEmailID    // EMAILID, RFC 8474
+	fetchThreadID   // THREADID, RFC 8474
 )
 
 // fetchItem is a parsed FETCH item (RFC 9051 §6.4.5).
@@ -89,6 +93,26 @@ func (c *conn) fetchItem() ([]fetchItem, bool) {
 		return one(fetchBodyStructure)
 	case "UID":
 		return one(fetchUID)
+	case "PREVIEW":
+		if d.Peek(' ') {
+			// PREVIEW (LAZY): computing it is cheap enough to do now.
+			if b, _ := d.br.Peek(min(d.br.Buffered(), 2)); len(b) == 2 && b[1] == '(' {
+				d.readByte()
+				d.readByte()
+				a, ok := d.Atom()
+				if !ok || !strings.EqualFold(a, "LAZY") || !d.Expect(')') {
+					d.syntax("bad PREVIEW modifier")
+					return nil, false
+				}
+			}
+		}
+		return one(fetchPreview)
+	case "SAVEDATE":
+		return one(fetchSaveDate)
+	case "EMAILID":
+		return one(fetchEmailID)
+	case "THREADID":
+		return one(fetchThreadID)
 	case "MODSEQ":
 		c.condstore = true // RFC 7162 §3.1: FETCH MODSEQ enables CONDSTORE
 		return one(fetchModSeq)
@@ -366,6 +390,50 @@ func (f *fetcher) write(m Message) error {
 		case fetchSize:
 			b = append(b, "RFC822.SIZE "...)
 			b = appendUint(b, uint64(m.Size()))
+		case fetchPreview:
+			if st == nil {
+				var err error
+				if st, err = structureOf(m); err != nil {
+					return err
+				}
+			}
+			if body == nil {
+				var err error
+				if body, err = m.Body(); err != nil {
+					return err
+				}
+			}
+			b = append(b, "PREVIEW "...)
+			b = appendNString(b, preview(body, st))
+		case fetchSaveDate:
+			b = append(b, "SAVEDATE "...)
+			if sm, ok := m.(SaveDateMessage); ok && !sm.SaveDate().IsZero() {
+				b = appendDateTime(b, sm.SaveDate())
+			} else {
+				b = append(b, "NIL"...)
+			}
+		case fetchEmailID, fetchThreadID:
+			om, _ := m.(ObjectIDMessage)
+			if it.kind == fetchEmailID {
+				b = append(b, "EMAILID "...)
+			} else {
+				b = append(b, "THREADID "...)
+			}
+			id := ""
+			if om != nil {
+				if it.kind == fetchEmailID {
+					id = om.EmailID()
+				} else {
+					id = om.ThreadID()
+				}
+			}
+			if id == "" {
+				b = append(b, "NIL"...)
+			} else {
+				b = append(b, '(')
+				b = append(b, id...)
+				b = append(b, ')')
+			}
 		case fetchModSeq:
 			b = append(b, "MODSEQ ("...)
 			b = appendUint(b, m.ModSeq())
@@ -592,4 +660,73 @@ func binaryContent(body io.ReaderAt, p *part) ([]byte, int64, error) {
 		b = []byte{}
 	}
 	return b, int64(len(b)), nil
+}
+
+// maxPreview is the longest preview sent (RFC 8970 §3: at most 256
+// characters).
+const maxPreview = 200
+
+// preview is the start of the first text part, decoded, with blanks
+// collapsed (RFC 8970); HTML tags are dropped.
+func preview(body io.ReaderAt, st *Structure) string {
+	var find func(p *part) *part
+	find = func(p *part) *part {
+		if p.msg != nil && !p.multipart {
+			return nil // do not look into enclosed messages
+		}
+		if p.multipart {
+			for _, c := range p.children {
+				if f := find(c); f != nil {
+					return f
+				}
+			}
+			return nil
+		}
+		if p.typ == "text" && (p.subtype == "plain" || p.subtype == "html") {
+			return p
+		}
+		return nil
+	}
+	p := find(st.root)
+	if p == nil {
+		return ""
+	}
+	var r io.Reader = io.NewSectionReader(body, p.bodyOff, min(p.bodySize, 16<<10))
+	if dec, ok := mime.NewDecoder(p.enc, r); ok {
+		r = dec
+	}
+	if p.charset != "" {
+		if cr, err := mime.CharsetReader(p.charset, r); err == nil {
+			r = cr
+		}
+	}
+	raw, _ := io.ReadAll(io.LimitReader(r, 8<<10))
+	text := string(bytes.ToValidUTF8(raw, []byte("\uFFFD")))
+	if p.subtype == "html" {
+		var sb strings.Builder
+		in := false
+		for _, c := range text {
+			switch {
+			case c == '<':
+				in = true
+			case c == '>':
+				in = false
+				sb.WriteByte(' ')
+			case !in:
+				sb.WriteRune(c)
+			}
+		}
+		text = sb.String()
+	}
+	text = strings.Join(strings.Fields(text), " ")
+	if n := 0; len(text) > maxPreview {
+		for i := range text {
+			if n == maxPreview {
+				text = text[:i]
+				break
+			}
+			n++
+		}
+	}
+	return text
 }

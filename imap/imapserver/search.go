@@ -31,6 +31,8 @@ var searchArgs = map[string]string{
 	"KEYWORD": "f", "UNKEYWORD": "f",
 	"BEFORE": "d", "ON": "d", "SINCE": "d", "SENTBEFORE": "d", "SENTON": "d", "SENTSINCE": "d",
 	"LARGER": "n", "SMALLER": "n", "OLDER": "n", "YOUNGER": "n",
+	"SAVEDBEFORE": "d", "SAVEDON": "d", "SAVEDSINCE": "d", "SAVEDATESUPPORTED": "",
+	"EMAILID": "s", "THREADID": "s",
 	"HEADER": "ss", "NOT": "k", "OR": "kk", "UID": "u", "MODSEQ": "m",
 }
 
@@ -442,6 +444,36 @@ func (e *evalCtx) match(k *searchKey) bool {
 		return time.Since(m.InternalDate()) <= time.Duration(k.num)*time.Second
 	case "MODSEQ":
 		return m.ModSeq() >= k.num
+	case "SAVEDATESUPPORTED":
+		_, ok := m.(SaveDateMessage)
+		return ok
+	case "SAVEDBEFORE", "SAVEDON", "SAVEDSINCE":
+		sm, ok := m.(SaveDateMessage)
+		if !ok {
+			// RFC 8514 §4.3: without save dates the internal date is used.
+			sm = nil
+		}
+		t := m.InternalDate()
+		if sm != nil && !sm.SaveDate().IsZero() {
+			t = sm.SaveDate()
+		}
+		t = day(t)
+		switch k.op {
+		case "SAVEDBEFORE":
+			return t.Before(k.date)
+		case "SAVEDON":
+			return t.Equal(k.date)
+		}
+		return !t.Before(k.date)
+	case "EMAILID", "THREADID":
+		om, ok := m.(ObjectIDMessage)
+		if !ok {
+			return false
+		}
+		if k.op == "EMAILID" {
+			return om.EmailID() == k.arg
+		}
+		return om.ThreadID() != "" && om.ThreadID() == k.arg
 	case "SENTBEFORE", "SENTON", "SENTSINCE":
 		t, ok := e.sentDate()
 		if !ok {

@@ -24,6 +24,7 @@ type part struct {
 	typ, subtype string
 	multipart    bool
 	enc          string // content-transfer-encoding, lowercased
+	charset      string
 	headerOff    int64
 	headerSize   int64
 	bodyOff      int64
@@ -43,7 +44,7 @@ func ParseStructure(r io.Reader) (*Structure, error) {
 	var all []entry
 	index := map[*mime.Part]*part{}
 	err := mime.Walk(r, &mime.ReaderOptions{CountLines: true}, func(mp *mime.Part) error {
-		p := &part{typ: mp.MediaType.Type, subtype: mp.MediaType.Subtype, multipart: mp.IsMultipart(), enc: mp.Encoding}
+		p := &part{typ: mp.MediaType.Type, subtype: mp.MediaType.Subtype, multipart: mp.IsMultipart(), enc: mp.Encoding, charset: mp.MediaType.Params.Get("charset")}
 		index[mp] = p
 		if pp := index[mp.Parent]; pp != nil {
 			if mp.IsMessage {
