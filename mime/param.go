@@ -539,6 +539,16 @@ const maxParamLine = 76
 // sectionText is how much value text one RFC 2231 section carries.
 const sectionText = 60
 
+// sectionBudget is how much value text one RFC 2231 section may carry so
+// that " name*i=value;" (plus extra octets of quotes or "*" and charset)
+// fits a folded line of 78 columns (RFC 5322 §2.1.1 SHOULD), and never
+// less than 16 octets so that an absurdly long name still makes progress.
+func sectionBudget(name string, i, extra int) int {
+	const line = 76 // leading space and trailing ";" included below
+	used := 1 + len(name) + 1 + len(strconv.Itoa(i)) + 1 + extra + 1
+	return max(min(sectionText, line-used+2), 16)
+}
+
 func appendParam(b *strings.Builder, p Param) {
 	name := lowerASCII(p.Name)
 	if name == "" {
@@ -561,7 +571,7 @@ func appendParam(b *strings.Builder, p Param) {
 	if plain {
 		// RFC 2231 §3: long ASCII values as quoted continuations.
 		for i := 0; len(v) > 0; i++ {
-			n := min(sectionText, len(v))
+			n := min(sectionBudget(name, i, 2), len(v))
 			if i > 0 {
 				b.WriteString("; ")
 			}
@@ -583,7 +593,11 @@ func appendParam(b *strings.Builder, p Param) {
 		return
 	}
 	for i := 0; len(enc) > 0; i++ {
-		n := min(sectionText, len(enc))
+		extra := 1 // "*" before "="
+		if i == 0 {
+			extra += len("utf-8''")
+		}
+		n := min(sectionBudget(name, i, extra), len(enc))
 		// Never split a %XX escape.
 		if n < len(enc) {
 			if enc[n-1] == '%' {

@@ -1,6 +1,7 @@
 package mime
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -161,5 +162,28 @@ func TestParamLanguage(t *testing.T) {
 	}
 	if got := ParamLanguage("inline; filename*=iso-8859-1'fr-CA'caf%E9", "filename"); got != "fr-CA" {
 		t.Errorf("got %q", got)
+	}
+}
+
+func TestFormatLongParametersFoldWithin78Columns(t *testing.T) {
+	long := strings.Repeat("Grüße aus Köln, ", 12)
+	for _, name := range []string{"filename", "name", "a-rather-long-parameter-name"} {
+		for _, value := range []string{long, strings.Repeat("plain-ascii-words ", 12)} {
+			var h Header
+			h.Add("Content-Disposition", FormatDisposition(Disposition{Type: "attachment", Params: Params{{Name: name, Value: value}}}))
+			var buf bytes.Buffer
+			if _, err := h.WriteTo(&buf); err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range strings.Split(strings.TrimSuffix(buf.String(), "\r\n\r\n"), "\r\n") {
+				if len(line) > 78 {
+					t.Errorf("%s: folded line of %d octets: %q", name, len(line), line)
+				}
+			}
+			got, ok, _ := ParseDisposition(h.Get("Content-Disposition"))
+			if !ok || got.Params.Get(name) != value {
+				t.Errorf("%s: read back %q", name, got.Params.Get(name))
+			}
+		}
 	}
 }

@@ -392,7 +392,7 @@ func TestMessageWriteToBuildsTheExpectedTree(t *testing.T) {
 	}
 	out := buf.String()
 	for i, line := range strings.Split(out, "\r\n") {
-		if len(line) > 80 {
+		if len(line) > 78 {
 			t.Errorf("line %d has %d characters: %q", i, len(line), line)
 		}
 	}
