@@ -2,8 +2,10 @@
 // IMAP4rev1 forms (RFC 3501), over any io.ReadWriter.
 //
 // Commands are methods of [Client] that send at once and return a command
-// value; Wait (or WaitContext) gives its result, and a tagged NO or BAD
-// becomes an *imap.Error. Commands from several goroutines are pipelined,
+// value; Wait gives its result, and a tagged NO or BAD becomes an
+// *imap.Error. To bound a wait with a context, call the embedded
+// [Command.WaitContext] first, then Wait for the data. On a net.Conn every
+// wait is also bounded by [Options].Timeout of silence from the server. Commands from several goroutines are pipelined,
 // each reply routed to the command that caused it; data the server sends
 // on its own reaches [Options].UnilateralDataHandler, also during IDLE.
 // FETCH results stream: each message's items are parsed as they are read,

@@ -8,12 +8,13 @@ import (
 type ListCommand struct {
 	*Command
 	kind   string
+	status bool // RETURN (STATUS ...) asked
 	list   []*imap.ListData
-	status map[string]*imap.StatusData
+	stats  map[string]*imap.StatusData
 }
 
 func (cmd *ListCommand) wants(kind string) bool {
-	return kind == cmd.kind || (kind == "LIST" && cmd.kind == "XLIST") || kind == "STATUS"
+	return kind == cmd.kind || (kind == "STATUS" && cmd.status)
 }
 
 func (cmd *ListCommand) handle(kind string, num uint32) error {
@@ -21,10 +22,10 @@ func (cmd *ListCommand) handle(kind string, num uint32) error {
 	if kind == "STATUS" {
 		st := new(imap.StatusData)
 		if imap.ReadStatusData(c.dec, st, c.utf8()) {
-			if cmd.status == nil {
-				cmd.status = make(map[string]*imap.StatusData)
+			if cmd.stats == nil {
+				cmd.stats = make(map[string]*imap.StatusData)
 			}
-			cmd.status[st.Mailbox] = st
+			cmd.stats[st.Mailbox] = st
 		}
 		return nil
 	}
@@ -40,7 +41,7 @@ func (cmd *ListCommand) handle(kind string, num uint32) error {
 func (cmd *ListCommand) Wait() ([]*imap.ListData, error) {
 	err := cmd.Command.Wait()
 	for _, l := range cmd.list {
-		if st, ok := cmd.status[l.Mailbox]; ok {
+		if st, ok := cmd.stats[l.Mailbox]; ok {
 			l.Status = st
 		}
 	}
@@ -50,7 +51,7 @@ func (cmd *ListCommand) Wait() ([]*imap.ListData, error) {
 // List sends LIST (RFC 9051 §6.3.9) with LIST-EXTENDED options (RFC 5258)
 // when opts asks for any, and several patterns when given.
 func (c *Client) List(ref string, patterns []string, opts *imap.ListOptions) *ListCommand {
-	cmd := &ListCommand{kind: "LIST"}
+	cmd := &ListCommand{kind: "LIST", status: opts != nil && opts.ReturnStatus != nil}
 	cmd.Command = c.newCommand("LIST", cmd)
 	c.enc.SP()
 	imap.WriteListCommand(c.enc, ref, patterns, opts)
