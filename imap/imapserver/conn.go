@@ -2,6 +2,7 @@ package imapserver
 
 import (
 	"bufio"
+	"compress/flate"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -71,6 +72,7 @@ func init() {
 		"STATUS":         {states: inAuthSel, handle: (*conn).handleSTATUS},
 		"APPEND":         {states: inAuthSel, handle: (*conn).handleAPPEND},
 		"IDLE":           {states: inAuthSel, handle: (*conn).handleIDLE},
+		"COMPRESS":       {states: inAuthSel, handle: (*conn).handleCOMPRESS},
 		"CHECK":          {states: inSelected, handle: (*conn).handleNOOP},
 		"CLOSE":          {states: inSelected, handle: (*conn).handleCLOSE},
 		"UNSELECT":       {states: inSelected, handle: (*conn).handleCLOSE},
@@ -131,6 +133,7 @@ type conn struct {
 	br  *bufio.Reader // nil while released (IDLE)
 	bw  *bufio.Writer // nil while released
 	w   io.Writer     // where bw writes
+	zw  *flate.Writer // COMPRESS=DEFLATE: w, flushed with bw
 	dec decoder
 
 	state     connState
@@ -232,7 +235,13 @@ func (c *conn) flush() error {
 	if c.bw == nil {
 		return nil
 	}
-	return c.bw.Flush()
+	if err := c.bw.Flush(); err != nil {
+		return err
+	}
+	if c.zw != nil {
+		return c.zw.Flush()
+	}
+	return nil
 }
 
 func (c *conn) writeRaw(s string) {
