@@ -256,10 +256,14 @@ func (c *conn) closeTransport() {
 	}
 }
 
-// wakeIfIdle is called by Shutdown: a connection waiting for a command is
-// woken so that it says goodbye; one in the middle of a command finishes it
-// and sees the shutdown before reading the next.
-func (c *conn) wakeIfIdle() {
+// Abort closes the connection at once (Server.Close).
+func (c *conn) Abort() { c.closeTransport() }
+
+// Interrupt is called by Shutdown, again and again until the connection
+// ends: a connection waiting for a command is woken so that it says
+// goodbye; one in the middle of a command finishes it and sees the
+// shutdown before reading the next.
+func (c *conn) Interrupt() {
 	if !c.idle.Load() {
 		return
 	}
@@ -274,7 +278,7 @@ func (c *conn) wakeIfIdle() {
 // the client may still be listening.
 func (c *conn) endOnReadError(err error) error {
 	switch {
-	case c.srv.shutting.Load():
+	case c.srv.group.Closed():
 		c.writeString(replyShutdown)
 		c.flush()
 	case isTimeout(err):
@@ -300,7 +304,7 @@ func (c *conn) readCommand() ([]byte, error) {
 		c.setReadDeadline(c.limits.CommandTimeout)
 		if c.br.Buffered() == 0 {
 			c.idle.Store(true)
-			if c.srv.shutting.Load() {
+			if c.srv.group.Closed() {
 				c.idle.Store(false)
 				return nil, ErrServerClosed
 			}

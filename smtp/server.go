@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
-	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -12,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mailwire/mailwire/internal/lifecycle"
 )
 
 // Default limits and timeouts of a [Server].
@@ -169,32 +170,14 @@ type Server struct {
 	// sleep waits for d or until the server closes; tests replace it.
 	sleep func(d time.Duration, done <-chan struct{})
 
-	mu         sync.Mutex
-	listeners  map[*net.Listener]struct{}
-	conns      map[*conn]struct{}
-	done       chan struct{}
-	shutting   atomic.Bool
-	closedOnce sync.Once
-	connID     atomic.Uint64
-	connWG     sync.WaitGroup
+	group  lifecycle.Group
+	connID atomic.Uint64
 }
 
 var (
 	readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 8<<10) }}
 	writerPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 4<<10) }}
 )
-
-func (s *Server) init() {
-	s.mu.Lock()
-	if s.done == nil {
-		s.done = make(chan struct{})
-	}
-	if s.conns == nil {
-		s.conns = make(map[*conn]struct{})
-		s.listeners = make(map[*net.Listener]struct{})
-	}
-	s.mu.Unlock()
-}
 
 func (s *Server) logger() *slog.Logger {
 	if s.Logger != nil {
@@ -212,7 +195,7 @@ func (s *Server) domain() string {
 
 // ListenAndServe listens on the TCP address addr and serves it.
 func (s *Server) ListenAndServe(addr string) error {
-	if s.shutting.Load() {
+	if s.group.Closed() {
 		return ErrServerClosed
 	}
 	l, err := net.Listen("tcp", addr)
@@ -226,57 +209,20 @@ func (s *Server) ListenAndServe(addr string) error {
 // returns [ErrServerClosed] after [Server.Shutdown] or [Server.Close], or
 // the listener's error.
 func (s *Server) Serve(l net.Listener) error {
-	s.init()
-	s.mu.Lock()
-	if s.shutting.Load() {
-		s.mu.Unlock()
-		l.Close()
-		return ErrServerClosed
-	}
-	s.listeners[&l] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.listeners, &l)
-		s.mu.Unlock()
-		l.Close()
-	}()
-	var backoff time.Duration
-	for {
-		nc, err := l.Accept()
-		if err != nil {
-			if s.shutting.Load() {
-				return ErrServerClosed
-			}
-			if !errors.Is(err, net.ErrClosed) {
-				// Running out of file descriptors and the like pass; wait
-				// a little and go on, as net/http does.
-				backoff = min(max(backoff*2, 5*time.Millisecond), time.Second)
-				s.logger().Warn("smtp: accept", "err", err, "retry", backoff)
-				select {
-				case <-time.After(backoff):
-				case <-s.done:
-					return ErrServerClosed
-				}
-				continue
-			}
-			return err
-		}
-		backoff = 0
+	return s.group.Serve(l, ErrServerClosed, func(nc net.Conn) {
 		c := s.newConn(nc)
 		if c == nil {
 			nc.Close()
-			return ErrServerClosed
+			return
 		}
-		go c.serve()
-	}
+		c.serve()
+	})
 }
 
 // ServeConn serves one connection on rw and returns when it ends. When rw
 // is a net.Conn, deadlines are set on it and STARTTLS is possible; rw is
 // closed at the end if it is an io.Closer.
 func (s *Server) ServeConn(rw io.ReadWriter) error {
-	s.init()
 	c := s.newConn(rw)
 	if c == nil {
 		if cl, ok := rw.(io.Closer); ok {
@@ -290,22 +236,13 @@ func (s *Server) ServeConn(rw io.ReadWriter) error {
 func (s *Server) newConn(rw io.ReadWriter) *conn {
 	c := &conn{srv: s, raw: rw, rw: rw, limits: s.Limits.withDefaults()}
 	c.id = s.connID.Add(1)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.shutting.Load() {
+	if !s.group.Add(c) {
 		return nil
 	}
-	s.conns[c] = struct{}{}
-	s.connWG.Add(1)
 	return c
 }
 
-func (s *Server) removeConn(c *conn) {
-	s.mu.Lock()
-	delete(s.conns, c)
-	s.mu.Unlock()
-	s.connWG.Done()
-}
+func (s *Server) removeConn(c *conn) { s.group.Remove(c) }
 
 // recoverConn logs a panic in one connection's goroutine; the other
 // connections live on.
@@ -316,54 +253,18 @@ func (s *Server) recoverConn(c *conn) {
 	}
 }
 
-func (s *Server) stopListeners() {
-	s.init()
-	s.shutting.Store(true)
-	s.mu.Lock()
-	for l := range s.listeners {
-		(*l).Close()
-	}
-	s.mu.Unlock()
-	s.closedOnce.Do(func() { close(s.done) })
-}
-
 // Close closes the listeners and every connection at once, without
 // waiting. Messages in transfer are not delivered.
-func (s *Server) Close() error {
-	s.stopListeners()
-	s.mu.Lock()
-	for c := range s.conns {
-		c.closeTransport()
-	}
-	s.mu.Unlock()
-	return nil
-}
+func (s *Server) Close() error { return s.group.Close() }
 
 // Shutdown stops accepting connections, tells each connection that waits
 // for a command "421 4.3.2 Service shutting down" and closes it, lets
 // connections in the middle of a command (a message transfer) finish it
-// first, and returns when all have ended or ctx is done, whichever comes
-// first. A connection given to ServeConn that is not a net.Conn cannot be
-// woken: it is closed if it is an io.Closer, else left to end by itself.
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.stopListeners()
-	s.mu.Lock()
-	for c := range s.conns {
-		c.wakeIfIdle()
-	}
-	s.mu.Unlock()
-	finished := make(chan struct{})
-	go func() {
-		s.connWG.Wait()
-		close(finished)
-	}()
-	select {
-	case <-finished:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+// first, and returns when all have ended; if ctx is done first, it closes
+// the rest (their messages are not delivered) and returns ctx's error. A
+// connection given to ServeConn that is not a net.Conn cannot be woken: it
+// is closed if it is an io.Closer, else left to end by itself.
+func (s *Server) Shutdown(ctx context.Context) error { return s.group.Shutdown(ctx) }
 
 // sleepFor waits d, or less if the server is closing.
 func (s *Server) sleepFor(d time.Duration) {
@@ -371,13 +272,13 @@ func (s *Server) sleepFor(d time.Duration) {
 		return
 	}
 	if s.sleep != nil {
-		s.sleep(d, s.done)
+		s.sleep(d, s.group.Done())
 		return
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
-	case <-s.done:
+	case <-s.group.Done():
 	}
 }

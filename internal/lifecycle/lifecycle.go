@@ -32,6 +32,8 @@ type Group struct {
 	listeners map[net.Listener]struct{}
 	conns     map[Conn]struct{}
 	closed    atomic.Bool
+	done      chan struct{} // closed by Close and Shutdown
+	doneOnce  sync.Once
 }
 
 // ShutdownPollInterval is how often Shutdown looks again for connections
@@ -41,6 +43,24 @@ const ShutdownPollInterval = 10 * time.Millisecond
 
 // Closed reports whether Close or Shutdown has been called.
 func (g *Group) Closed() bool { return g.closed.Load() }
+
+// Done returns a channel that is closed when Close or Shutdown is
+// called, for waits (a delay after a failed login) that must end then.
+func (g *Group) Done() <-chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.done == nil {
+		g.done = make(chan struct{})
+	}
+	return g.done
+}
+
+// markClosed sets the closed flag and closes the Done channel.
+func (g *Group) markClosed() {
+	g.closed.Store(true)
+	g.Done()
+	g.doneOnce.Do(func() { close(g.done) })
+}
 
 // Serve accepts connections on l until the group is closed, calling
 // handle for each in a new goroutine. It returns errClosed once the group
@@ -70,13 +90,20 @@ func (g *Group) Serve(l net.Listener, errClosed error, handle func(net.Conn)) er
 			if g.closed.Load() {
 				return errClosed
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				time.Sleep(delay) // out of file descriptors and the like
-				continue
+			if errors.Is(err, net.ErrClosed) {
+				return err
 			}
-			return err
+			// Out of file descriptors and the like pass: wait a little
+			// and go on, as net/http does.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-g.Done():
+				t.Stop()
+				return errClosed
+			}
+			continue
 		}
 		delay = 0
 		go handle(nc)
@@ -124,7 +151,7 @@ func (g *Group) closeListeners() error {
 
 // Close closes the listeners and aborts every connection.
 func (g *Group) Close() error {
-	g.closed.Store(true)
+	g.markClosed()
 	g.mu.Lock()
 	err := g.closeListeners()
 	conns := make([]Conn, 0, len(g.conns))
@@ -143,7 +170,7 @@ func (g *Group) Close() error {
 // until all have ended or ctx is done; then it closes what is left and
 // returns ctx's error, if that came first.
 func (g *Group) Shutdown(ctx context.Context) error {
-	g.closed.Store(true)
+	g.markClosed()
 	g.mu.Lock()
 	err := g.closeListeners()
 	g.mu.Unlock()

@@ -127,3 +127,48 @@ func TestShutdownContextAbortsTheRest(t *testing.T) {
 		t.Fatal("the busy connection was not aborted when the context ended")
 	}
 }
+
+// flakyListener fails Accept with a non-temporary-looking error a few
+// times, as a listener out of file descriptors does, then gives a conn.
+type flakyListener struct {
+	net.Listener
+	fails atomic.Int32
+}
+
+func (l *flakyListener) Accept() (net.Conn, error) {
+	if l.fails.Add(-1) >= 0 {
+		return nil, errors.New("accept: too many open files")
+	}
+	return l.Listener.Accept()
+}
+
+func TestServeRetriesFailedAccepts(t *testing.T) {
+	var g Group
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &flakyListener{Listener: inner}
+	l.fails.Store(3)
+	handled := make(chan struct{}, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- g.Serve(l, errClosed, func(c net.Conn) { c.Close(); handled <- struct{}{} })
+	}()
+	c, err := net.Dial("tcp", inner.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	<-handled
+	select {
+	case <-g.Done():
+		t.Fatal("Done closed before Close")
+	default:
+	}
+	g.Close()
+	<-g.Done()
+	if err := <-done; err != errClosed {
+		t.Fatalf("Serve: %v", err)
+	}
+}
