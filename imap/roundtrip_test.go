@@ -148,3 +148,24 @@ func TestBodyStructureWalkNumbersParts(t *testing.T) {
 		t.Error(ConnStateSelected)
 	}
 }
+
+func FuzzListCommand(f *testing.F) {
+	f.Add(`(SUBSCRIBED RECURSIVEMATCH) "" (Entw&APw-rfe/* INBOX) RETURN (CHILDREN STATUS (MESSAGES SIZE))`)
+	f.Add(`~/Mail/ %`)
+	f.Fuzz(func(t *testing.T, s string) {
+		var cmd ListCommand
+		d := newDec(s + "\r\n")
+		if !ReadListCommand(d, &cmd, false) || !d.ExpectCRLF() || len(cmd.Patterns) == 0 {
+			return
+		}
+		opts := &cmd.Options
+		wire := encodeWith(func(e *imapwire.Encoder) { WriteListCommand(e, cmd.Ref, cmd.Patterns, opts) })
+		var back ListCommand
+		if d := newDec(wire + "\r\n"); !ReadListCommand(d, &back, false) {
+			t.Fatalf("re-read of %q: %v", wire, d.Err())
+		}
+		if !cmp.Equal(cmd.Options, back.Options) || !cmp.Equal(cmd.Patterns, back.Patterns) || cmd.Ref != back.Ref {
+			t.Fatalf("%q -> %q: %+v vs %+v", s, wire, cmd, back)
+		}
+	})
+}

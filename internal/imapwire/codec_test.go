@@ -395,3 +395,56 @@ func TestDecoderTildeIsAnAStringChar(t *testing.T) {
 		t.Fatalf("%q %q", a, b)
 	}
 }
+
+func TestDecoderValuesAndNIL(t *testing.T) {
+	d := dec(`NIL nil "" atom 9223372036854775807 18446744073709551615 (a (b "c") {1}` + "\r\nx) NILX\r\n")
+	var s string
+	if !d.ExpectNString(&s) || s != "" || !d.ExpectSP() {
+		t.Fatal(d.Err())
+	}
+	if isList, ok := d.ExpectNList(func() error { return nil }); isList || !ok || !d.ExpectSP() {
+		t.Fatal("NList", d.Err())
+	}
+	if !d.ExpectNString(&s) || s != "" || !d.ExpectSP() {
+		t.Fatal(d.Err())
+	}
+	if d.NString(&s) {
+		t.Fatal("strict decoder took an atom as nstring")
+	}
+	d.Lenient = true
+	if !d.NString(&s) || s != "atom" || !d.ExpectSP() {
+		t.Fatal(d.Err())
+	}
+	var n64 int64
+	if !d.ExpectNumber64(&n64) || n64 != 1<<63-1 || !d.ExpectSP() {
+		t.Fatal(d.Err())
+	}
+	var ms uint64
+	if d.ModSeq(&ms) || !IsSyntax(d.Err()) {
+		t.Fatal("modseq overflow", d.Err())
+	}
+	d.ClearErr()
+	if err := d.DiscardLine(); err != nil {
+		t.Fatal(err)
+	}
+	d = dec(`(a (b "c") {1}` + "\r\nx) NILX\r\n")
+	if !d.SkipValue() || !d.ExpectSP() || !d.ExpectAtom(&s) || s != "NILX" || !d.ExpectCRLF() {
+		t.Fatal(d.Err(), s)
+	}
+}
+
+func TestEncoderNumbersListsAndNString(t *testing.T) {
+	e, b := enc()
+	x := "x"
+	e.Number(7).SP().Number64(1<<63).SP().NString(nil).SP().NString(&x).SP().
+		List(3, func(i int) { e.Number(uint32(i)) }).SP().RawBytes([]byte("raw")).CRLF()
+	if err := e.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != "7 9223372036854775808 NIL \"x\" (0 1 2) raw\r\n" {
+		t.Fatalf("%q", b.String())
+	}
+	if !IsAtom("FLAGS") || IsAtom("a b") || IsAtom("") || IsAString("x]") == false {
+		t.Fatal("IsAtom/IsAString")
+	}
+}
