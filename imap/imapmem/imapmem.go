@@ -74,9 +74,11 @@ func init() { uidValiditySeq.Store(uint32(time.Now().Unix()) & 0x7fffffff) }
 // User is one user's store. Its methods are safe for concurrent use.
 type User struct {
 	name, password string
-	mu             sync.Mutex
-	mailboxes      map[string]*mailbox
-	subscribed     map[string]bool
+	// quota limits, 0 for none: kilobytes and messages over all mailboxes
+	maxKB, maxMessages int64
+	mu                 sync.Mutex
+	mailboxes          map[string]*mailbox
+	subscribed         map[string]bool
 }
 
 // session is a logged-in User: the [imapserver.User] a Login returns.
@@ -216,11 +218,78 @@ func (u *User) Status(ctx context.Context, name string) (imapserver.MailboxStatu
 	return mb.status(), nil
 }
 
+// SetQuota sets the user's quota (RFC 9208): kilobytes and messages over
+// all mailboxes, 0 for no limit. APPEND beyond it fails with
+// imapserver.ErrOverQuota.
+func (u *User) SetQuota(kilobytes, messages int64) {
+	u.mu.Lock()
+	u.maxKB, u.maxMessages = kilobytes, messages
+	u.mu.Unlock()
+}
+
+// usage adds up the user's messages and kilobytes.
+func (u *User) usage() (kb, msgs int64) {
+	u.mu.Lock()
+	boxes := make([]*mailbox, 0, len(u.mailboxes))
+	for _, mb := range u.mailboxes {
+		boxes = append(boxes, mb)
+	}
+	u.mu.Unlock()
+	var bytes int64
+	for _, mb := range boxes {
+		st := mb.status()
+		bytes += st.Size
+		msgs += int64(st.Messages)
+	}
+	return (bytes + 1023) / 1024, msgs
+}
+
+// QuotaRoots implements imapserver.QuotaUser: one root, "", for all.
+func (s *session) QuotaRoots(ctx context.Context, mailbox string) ([]string, error) {
+	if _, err := s.mailbox(mailbox); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.maxKB == 0 && s.maxMessages == 0 {
+		return nil, nil
+	}
+	return []string{""}, nil
+}
+
+// Quota implements imapserver.QuotaUser.
+func (s *session) Quota(ctx context.Context, root string) ([]imapserver.QuotaResource, error) {
+	s.mu.Lock()
+	maxKB, maxMsgs := s.maxKB, s.maxMessages
+	s.mu.Unlock()
+	if root != "" || (maxKB == 0 && maxMsgs == 0) {
+		return nil, imapserver.ErrNoSuchMailbox
+	}
+	kb, msgs := s.usage()
+	var res []imapserver.QuotaResource
+	if maxKB > 0 {
+		res = append(res, imapserver.QuotaResource{Name: "STORAGE", Usage: kb, Limit: maxKB})
+	}
+	if maxMsgs > 0 {
+		res = append(res, imapserver.QuotaResource{Name: "MESSAGE", Usage: msgs, Limit: maxMsgs})
+	}
+	return res, nil
+}
+
 // Append implements imapserver.User.
 func (u *User) Append(ctx context.Context, name string, r io.Reader, size int64, opts imapserver.AppendOptions) (imapserver.AppendResult, error) {
 	mb, err := u.mailbox(name)
 	if err != nil {
 		return imapserver.AppendResult{}, err
+	}
+	u.mu.Lock()
+	maxKB, maxMsgs := u.maxKB, u.maxMessages
+	u.mu.Unlock()
+	if maxKB > 0 || maxMsgs > 0 {
+		kb, msgs := u.usage()
+		if (maxMsgs > 0 && msgs+1 > maxMsgs) || (maxKB > 0 && kb+(size+1023)/1024 > maxKB) {
+			return imapserver.AppendResult{}, imapserver.ErrOverQuota
+		}
 	}
 	body := make([]byte, 0, size)
 	buf := bytes.NewBuffer(body)
@@ -254,6 +323,7 @@ func (u *User) Open(ctx context.Context, name string, readOnly bool, wake func()
 var (
 	_ imapserver.Backend           = (*Backend)(nil)
 	_ imapserver.User              = (*session)(nil)
+	_ imapserver.QuotaUser         = (*session)(nil)
 	_ imapserver.Mailbox           = (*handle)(nil)
 	_ imapserver.StructuredMessage = msgView{}
 	_ imapserver.ObjectIDMessage   = msgView{}

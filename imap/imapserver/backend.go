@@ -222,3 +222,21 @@ type SaveDateMessage interface {
 	Message
 	SaveDate() time.Time
 }
+
+// QuotaResource is one resource of a quota root (RFC 9208 §5): STORAGE
+// counts kilobytes (1024 octets), MESSAGE counts messages.
+type QuotaResource struct {
+	Name         string // "STORAGE", "MESSAGE", ...
+	Usage, Limit int64
+}
+
+// QuotaUser is a User with quotas (QUOTA, RFC 9208). Every mailbox falls
+// under the roots QuotaRoots returns.
+type QuotaUser interface {
+	User
+	// QuotaRoots names the quota roots of a mailbox.
+	QuotaRoots(ctx context.Context, mailbox string) ([]string, error)
+	// Quota reports a root's resources; ErrNoSuchMailbox for an unknown
+	// root.
+	Quota(ctx context.Context, root string) ([]QuotaResource, error)
+}

@@ -27,8 +27,14 @@
 // SEARCH with ESEARCH (RFC 4731), SEARCHRES (RFC 5182) and WITHIN (RFC
 // 5032), FETCH of every RFC 9051 item with BINARY (RFC 3516), STORE, COPY,
 // MOVE (RFC 6851), CONDSTORE (RFC 7162: MODSEQ, CHANGEDSINCE,
-// UNCHANGEDSINCE), UTF8=ACCEPT (RFC 6855), ID (RFC 2971) and
-// UNAUTHENTICATE (RFC 8437).
+// UNCHANGEDSINCE), SORT and THREAD (RFC 5256: ORDEREDSUBJECT, REFERENCES),
+// COMPRESS=DEFLATE (RFC 4978), QUOTA (RFC 9208), PREVIEW (RFC 8970),
+// SAVEDATE (RFC 8514), OBJECTID EMAILID and THREADID (RFC 8474),
+// UTF8=ACCEPT (RFC 6855), ID (RFC 2971) and UNAUTHENTICATE (RFC 8437).
+//
+// Optional backend interfaces add features: [StructuredMessage] caches
+// the parsed structure, [ObjectIDMessage] and [SaveDateMessage] give
+// identifiers and save dates, [QuotaUser] quotas.
 //
 // Limits (see [Limits]) bound command lines, literals (refused before they
 // are read), bad commands, idle time, connections per address and per
