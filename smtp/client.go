@@ -156,7 +156,8 @@ const (
 type Client struct {
 	opts ClientOptions
 	rw   io.ReadWriter
-	conn net.Conn // rw, when it is one
+	raw  io.ReadWriter // rw as given, under TLS after StartTLS; never changes
+	conn net.Conn      // rw, when it is one
 	r    *textwire.Reader
 	w    *bufio.Writer
 
@@ -226,7 +227,7 @@ func DialTLS(ctx context.Context, addr string, config *tls.Config) (*Client, err
 // NewClient starts a session on rw with these options and reads the
 // greeting; ctx bounds that wait.
 func (o *ClientOptions) NewClient(ctx context.Context, rw io.ReadWriter) (*Client, error) {
-	c := &Client{rw: rw}
+	c := &Client{rw: rw, raw: rw}
 	if o != nil {
 		c.opts = *o
 	}
@@ -664,10 +665,11 @@ func (c *Client) replyTimeout() time.Duration {
 	return c.opts.timeout(c.opts.ReplyTimeout, DefaultReplyTimeout)
 }
 
-// Close closes the connection without QUIT, when rw is an io.Closer.
+// Close closes the connection without QUIT, when rw is an io.Closer. It
+// may be called from another goroutine to interrupt a method that is
+// waiting on the server; the client is unusable afterwards.
 func (c *Client) Close() error {
-	c.state = clientClosed
-	if cl, ok := c.rw.(io.Closer); ok {
+	if cl, ok := c.raw.(io.Closer); ok {
 		return cl.Close()
 	}
 	return nil

@@ -26,8 +26,8 @@ func (c *Client) Quit(ctx context.Context) error {
 		err = nil
 	}
 	// The session is over once the 221 is in; an error closing the
-	// connection (a TLS close_notify the server no longer reads) is not
-	// a failure.
+	// connection is not a failure.
+	c.state = clientClosed
 	c.Close()
 	return err
 }

@@ -899,3 +899,28 @@ func TestClientBdatPipelinedChunkRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestClientCloseInterruptsAWait(t *testing.T) {
+	cc, sc := net.Pipe()
+	defer sc.Close()
+	read := make(chan struct{})
+	go func() {
+		sc.Write([]byte("220 hi\r\n"))
+		bufio.NewReader(sc).ReadString('\n') // EHLO, never answered
+		close(read)
+	}()
+	c, err := NewClient(cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		<-read
+		c.Close()
+	}()
+	if err := c.Hello(context.Background()); err == nil {
+		t.Fatal("Hello succeeded on a closed connection")
+	}
+	if err := c.Noop(context.Background()); !errors.Is(err, ErrClientClosed) {
+		t.Errorf("Noop after Close: %v", err)
+	}
+}
