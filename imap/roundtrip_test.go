@@ -3,6 +3,7 @@ package imap
 import (
 	"fmt"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/mailwire/mailwire/internal/imapwire"
@@ -157,6 +158,12 @@ func FuzzListCommand(f *testing.F) {
 		d := newDec(s + "\r\n")
 		if !ReadListCommand(d, &cmd, false) || !d.ExpectCRLF() || len(cmd.Patterns) == 0 {
 			return
+		}
+		// Names that are not UTF-8 cannot be carried in modified UTF-7.
+		for _, p := range append(cmd.Patterns, cmd.Ref) {
+			if !utf8.ValidString(p) {
+				return
+			}
 		}
 		opts := &cmd.Options
 		wire := encodeWith(func(e *imapwire.Encoder) { WriteListCommand(e, cmd.Ref, cmd.Patterns, opts) })

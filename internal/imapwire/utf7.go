@@ -128,10 +128,21 @@ func DecodeMUTF7(s string) (string, error) {
 		if nbits >= 6 || bits&(1<<nbits-1) != 0 || len(units) == 0 {
 			return "", ErrBadMUTF7
 		}
-		runes := utf16.Decode(units)
-		for _, r := range runes {
-			// RFC 3501 §5.1.3: printable US-ASCII must not be encoded.
-			if r >= 0x20 && r <= 0x7e || r == utf8.RuneError {
+		for k := 0; k < len(units); k++ {
+			r := rune(units[k])
+			switch {
+			case utf16.IsSurrogate(r):
+				// A high surrogate must come with a low one.
+				if r >= 0xdc00 || k+1 == len(units) {
+					return "", ErrBadMUTF7
+				}
+				r = utf16.DecodeRune(r, rune(units[k+1]))
+				if r == utf8.RuneError {
+					return "", ErrBadMUTF7
+				}
+				k++
+			case r >= 0x20 && r <= 0x7e:
+				// RFC 3501 §5.1.3: printable US-ASCII must not be encoded.
 				return "", ErrBadMUTF7
 			}
 			b.WriteRune(r)
