@@ -66,9 +66,10 @@ func (ic *IdleCommand) run() {
 	// The write side was taken by Idle and is kept until the IDLE ends:
 	// other commands wait for that.
 	defer func() {
-		ic.wmu.Lock() // after the session's last write
-		ic.wmu.Unlock()
+		// After the session's last write, hand the write side back.
+		ic.wmu.Lock()
 		c.wmu.Unlock()
+		ic.wmu.Unlock()
 	}()
 	c.rtok <- struct{}{}
 	defer func() { <-c.rtok }()
