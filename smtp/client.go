@@ -76,6 +76,13 @@ var (
 	// server's LIMITS MAILMAX allows (RFC 9422 §4.2); send the rest over
 	// a new connection.
 	ErrSessionLimit = errors.New("smtp: the server's MAILMAX is reached; reconnect to send more")
+	// ErrBufferLimit: SendMail must send the message in several
+	// transactions, the body cannot be read again (not an io.Seeker), and
+	// it is larger than SendOptions.MaxBufferedMessage.
+	ErrBufferLimit = errors.New("smtp: message too large to keep for another transaction")
+	// ErrTooManyChallenges: an AUTH exchange went on for more rounds than
+	// any mechanism needs; the client cancelled it.
+	ErrTooManyChallenges = errors.New("smtp: too many AUTH challenges")
 	// ErrClientClosed: the client was closed or its connection failed
 	// earlier.
 	ErrClientClosed = errors.New("smtp: client closed")

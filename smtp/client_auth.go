@@ -104,7 +104,7 @@ func (c *Client) authExchange(sc sasl.Client, ir []byte) error {
 			return e
 		}
 		if round == maxAuthRounds {
-			return c.cancelAuth(fmt.Errorf("smtp: AUTH: more than %d challenges", maxAuthRounds))
+			return c.cancelAuth(fmt.Errorf("%w: more than %d", ErrTooManyChallenges, maxAuthRounds))
 		}
 		var resp []byte
 		if ir != nil {

@@ -924,3 +924,33 @@ func TestClientCloseInterruptsAWait(t *testing.T) {
 		t.Errorf("Noop after Close: %v", err)
 	}
 }
+
+func TestClientSendMailBufferLimit(t *testing.T) {
+	c, sc, n := readyClient(t, "220 x\r\n250-x\r\n250 LIMITS RCPTMAX=1\r\n", nil)
+	body := io.MultiReader(strings.NewReader(strings.Repeat("x", 100)))
+	err := c.SendMail(context.Background(), "a@example.org", []string{"b@example.net", "c@example.net"}, body, &SendOptions{MaxBufferedMessage: 10})
+	if !errors.Is(err, ErrBufferLimit) {
+		t.Fatalf("SendMail: %v", err)
+	}
+	if sc.w.Len() != n {
+		t.Errorf("wrote %q", sc.w.Bytes()[n:])
+	}
+}
+
+// echoMech answers every challenge, for a server that never stops.
+type echoMech struct{}
+
+func (echoMech) Start() (string, []byte, error) { return "X-ECHO", nil, nil }
+func (echoMech) Next(c []byte) ([]byte, error)  { return c, nil }
+
+func TestClientAuthBoundsChallenges(t *testing.T) {
+	server := "220 x\r\n250-x\r\n250 AUTH X-ECHO\r\n" + strings.Repeat("334 \r\n", maxAuthRounds+1) + "501 5.7.0 canceled\r\n"
+	c, sc, n := readyClient(t, server, nil)
+	err := c.Auth(context.Background(), echoMech{})
+	if !errors.Is(err, ErrTooManyChallenges) {
+		t.Fatalf("Auth: %v", err)
+	}
+	if !strings.HasSuffix(sc.w.String()[n:], "\r\n*\r\n") {
+		t.Errorf("no cancel sent: %q", sc.w.String()[n:])
+	}
+}

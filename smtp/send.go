@@ -146,7 +146,7 @@ func (c *Client) SendMail(ctx context.Context, from string, to []string, body io
 			return err
 		}
 		if int64(len(data)) > limit {
-			return fmt.Errorf("smtp: message larger than %d bytes cannot be sent in several transactions", limit)
+			return fmt.Errorf("%w: larger than %d bytes", ErrBufferLimit, limit)
 		}
 		r := bytes.NewReader(data)
 		body, seeker, start = r, r, 0
