@@ -17,6 +17,11 @@ var errBadMUTF7 = errors.New("imapserver: bad modified UTF-7 mailbox name")
 
 func decodeMUTF7(s string) (string, error) {
 	if !strings.Contains(s, "&") {
+		for i := 0; i < len(s); i++ {
+			if s[i] >= 0x80 {
+				return "", errBadMUTF7
+			}
+		}
 		return s, nil
 	}
 	var sb strings.Builder
@@ -49,10 +54,8 @@ func decodeMUTF7(s string) (string, error) {
 			u[k] = uint16(b[2*k])<<8 | uint16(b[2*k+1])
 		}
 		for _, r := range utf16.Decode(u) {
-			if r < 0x20 || r >= 0x7f && r < 0xa0 || r == utf8.RuneError {
-				if r < 0x80 {
-					return "", errBadMUTF7 // RFC 3501 §5.1.3: ASCII must be direct
-				}
+			if r >= 0x20 && r <= 0x7e {
+				return "", errBadMUTF7 // RFC 3501 §5.1.3: printable ASCII is sent as itself
 			}
 			sb.WriteRune(r)
 		}
