@@ -176,3 +176,22 @@ func FuzzListCommand(f *testing.F) {
 		}
 	})
 }
+
+func TestESearchContextRoundTrip(t *testing.T) {
+	o := &SearchOptions{ReturnUpdate: true, ReturnPartial: &Range{Start: 1, Stop: 500}}
+	wire := encodeWith(func(e *imapwire.Encoder) { WriteSearchOptions(e, o) })
+	var back SearchOptions
+	if d := newDec(wire[len("RETURN "):] + "\r\n"); wire != "RETURN (UPDATE PARTIAL 1:500)" || !ReadSearchOptions(d, &back) || !cmp.Equal(o, &back) {
+		t.Fatal(wire, back)
+	}
+	sd := &SearchData{Tag: "B01", UID: true, PartialRange: &Range{Start: 1, Stop: 500}, Partial: UIDSet{{Start: 5, Stop: 9}},
+		AddTo: []SearchContextUpdate{{Position: 0, Set: UIDSet{{Start: 32768, Stop: 32769}}}, {Position: 1, Set: UIDSet{{Start: 3, Stop: 3}}}}}
+	wire = encodeWith(func(e *imapwire.Encoder) { WriteESearchResponse(e, sd, o) })
+	if wire != ` (TAG "B01") UID PARTIAL (1:500 5:9) ADDTO (0 32768:32769 1 3)` {
+		t.Fatal(wire)
+	}
+	var sd2 SearchData
+	if d := newDec(wire + "\r\n"); !ReadESearchResponse(d, &sd2) || !cmp.Equal(sd, &sd2) {
+		t.Fatalf("%s: %+v", wire, sd2)
+	}
+}

@@ -504,14 +504,28 @@ func readSearchKey(dec *imapwire.Decoder, c *SearchCriteria, depth int) bool {
 	return dec.Err() == nil
 }
 
-// SearchOptions are ESEARCH return options (RFC 4731, RFC 5182 SAVE).
+// SearchOptions are ESEARCH return options (RFC 4731, RFC 5182 SAVE,
+// RFC 5267 UPDATE and PARTIAL).
 type SearchOptions struct {
 	ReturnMin, ReturnMax, ReturnAll, ReturnCount, ReturnSave bool
+	// ReturnUpdate asks for ADDTO/REMOVEFROM updates until CANCELUPDATE
+	// (RFC 5267 §4.3, CONTEXT=SEARCH / CONTEXT=SORT).
+	ReturnUpdate bool
+	// ReturnPartial asks for the results at positions Start:Stop
+	// (RFC 5267 §4.4); nil for none.
+	ReturnPartial *Range
 }
 
 // Any reports whether a RETURN clause is needed.
 func (o *SearchOptions) Any() bool {
-	return o != nil && (o.ReturnMin || o.ReturnMax || o.ReturnAll || o.ReturnCount || o.ReturnSave)
+	return o != nil && (o.ReturnMin || o.ReturnMax || o.ReturnAll || o.ReturnCount || o.ReturnSave || o.ReturnUpdate || o.ReturnPartial != nil)
+}
+
+// SearchContextUpdate is one ADDTO or REMOVEFROM pair (RFC 5267 §4.3.3):
+// results inserted at, or removed from, a position (0: in mailbox order).
+type SearchContextUpdate struct {
+	Position uint32
+	Set      NumSet
 }
 
 // WriteSearchOptions writes "RETURN (...)".
@@ -524,6 +538,12 @@ func WriteSearchOptions(enc *imapwire.Encoder, o *SearchOptions) {
 		if x.ok {
 			opts = append(opts, x.name)
 		}
+	}
+	if o.ReturnUpdate {
+		opts = append(opts, "UPDATE")
+	}
+	if r := o.ReturnPartial; r != nil {
+		opts = append(opts, "PARTIAL "+formatRanges([]Range{*r}))
 	}
 	enc.Atom("RETURN").SP().List(len(opts), func(i int) { enc.Atom(opts[i]) })
 }
@@ -546,6 +566,18 @@ func ReadSearchOptions(dec *imapwire.Decoder, o *SearchOptions) bool {
 			o.ReturnCount = true
 		case "SAVE":
 			o.ReturnSave = true
+		case "UPDATE":
+			o.ReturnUpdate = true
+		case "PARTIAL":
+			var t string
+			if dec.ExpectSP() && dec.ExpectAtom(&t) {
+				set, err := ParseSeqSet(t)
+				if err != nil || len(set) != 1 || set.Dynamic() {
+					dec.Fail(&imapwire.SyntaxError{Want: "partial-range", Near: t})
+					return nil
+				}
+				o.ReturnPartial = &set[0]
+			}
 		default:
 			dec.Fail(&imapwire.SyntaxError{Want: "search-return-opt", Near: s})
 		}
@@ -564,6 +596,11 @@ type SearchData struct {
 	// HasCount distinguishes COUNT 0 from no COUNT.
 	HasCount bool
 	ModSeq   uint64
+
+	// CONTEXT (RFC 5267): updates to a result, and a PARTIAL result.
+	AddTo, RemoveFrom []SearchContextUpdate
+	PartialRange      *Range
+	Partial           NumSet
 }
 
 // Nums returns the matching numbers (expanding All).
@@ -648,6 +685,30 @@ func ReadESearchResponse(dec *imapwire.Decoder, d *SearchData) bool {
 				}
 			case "MODSEQ":
 				dec.ModSeq(&d.ModSeq)
+			case "ADDTO", "REMOVEFROM":
+				var ups []SearchContextUpdate
+				readUpdates(dec, d.UID, &ups)
+				if name == "ADDTO" {
+					d.AddTo = append(d.AddTo, ups...)
+				} else {
+					d.RemoveFrom = append(d.RemoveFrom, ups...)
+				}
+			case "PARTIAL":
+				// "(" partial-range SP partial-results ")", results NIL when empty
+				if dec.ExpectSpecial('(') {
+					var t string
+					if dec.ExpectAtom(&t) {
+						if set, err := ParseSeqSet(t); err == nil && len(set) == 1 {
+							d.PartialRange = &set[0]
+						}
+					}
+					if dec.ExpectSP() && !dec.NIL() {
+						if set, ok := ReadNumSet(dec, d.UID); ok {
+							d.Partial = set
+						}
+					}
+					dec.ExpectSpecial(')')
+				}
 			default:
 				dec.SkipValue()
 			}
@@ -657,6 +718,31 @@ func ReadESearchResponse(dec *imapwire.Decoder, d *SearchData) bool {
 		}
 		if !dec.SP() {
 			return dec.Err() == nil
+		}
+	}
+}
+
+// readUpdates reads "(" context-position SP sequence-set *(SP ...) ")".
+func readUpdates(dec *imapwire.Decoder, uid bool, out *[]SearchContextUpdate) bool {
+	if !dec.ExpectSpecial('(') {
+		return false
+	}
+	for {
+		var u SearchContextUpdate
+		if !dec.ExpectNumber(&u.Position) || !dec.ExpectSP() {
+			return false
+		}
+		set, ok := ReadNumSet(dec, uid)
+		if !ok {
+			return false
+		}
+		u.Set = set
+		*out = append(*out, u)
+		if dec.Special(')') {
+			return true
+		}
+		if !dec.ExpectSP() {
+			return false
 		}
 	}
 }
@@ -683,6 +769,26 @@ func WriteESearchResponse(enc *imapwire.Encoder, d *SearchData, o *SearchOptions
 	}
 	if d.ModSeq > 0 {
 		enc.SP().Atom("MODSEQ").SP().Number64(d.ModSeq)
+	}
+	if o.ReturnPartial != nil {
+		enc.SP().Atom("PARTIAL").SP().Special('(').Atom(formatRanges([]Range{*o.ReturnPartial})).SP()
+		if d.Partial == nil || d.Partial.String() == "" {
+			enc.NIL()
+		} else {
+			enc.Atom(d.Partial.String())
+		}
+		enc.Special(')')
+	}
+	for _, x := range []struct {
+		name string
+		ups  []SearchContextUpdate
+	}{{"ADDTO", d.AddTo}, {"REMOVEFROM", d.RemoveFrom}} {
+		if len(x.ups) == 0 {
+			continue
+		}
+		enc.SP().Atom(x.name).SP().List(len(x.ups), func(i int) {
+			enc.Number(x.ups[i].Position).SP().Atom(x.ups[i].Set.String())
+		})
 	}
 }
 

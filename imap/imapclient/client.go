@@ -89,6 +89,9 @@ type UnilateralDataHandler struct {
 	List     func(*imap.ListData)   // NOTIFY
 	Metadata func(mailbox string, entries []string)
 	Alert    func(text string)
+	// SearchUpdate receives ESEARCH updates (ADDTO, REMOVEFROM) of a
+	// search made with RETURN (UPDATE) (RFC 5267 §4.3); Tag names it.
+	SearchUpdate func(*imap.SearchData)
 	// Other receives untagged responses the client does not know (an
 	// extension hook): the response name, the number before it if any,
 	// and the rest of the line parsed into values.

@@ -304,6 +304,15 @@ func (c *Client) readUntagged(stream *FetchCommand) (*FetchMessageData, error) {
 			break
 		}
 		c.unilateralMailboxData(kind)
+	case "ESEARCH":
+		if h := c.route(kind); h != nil {
+			h.handle(kind, 0)
+			break
+		}
+		var sd imap.SearchData
+		if imap.ReadESearchResponse(d, &sd) {
+			c.searchUpdate(&sd)
+		}
 	default:
 		if h := c.route(kind); h != nil {
 			if err := h.handle(kind, 0); err != nil {

@@ -20,6 +20,11 @@ func (cmd *SearchCommand) handle(kind string, num uint32) error {
 	case "ESEARCH":
 		var sd imap.SearchData
 		if imap.ReadESearchResponse(d, &sd) {
+			if sd.Tag != "" && sd.Tag != cmd.tag {
+				// An update for an earlier search (RFC 5267 §4.3).
+				cmd.c.searchUpdate(&sd)
+				return nil
+			}
 			cmd.data = sd
 		}
 	case "SORT":
@@ -241,4 +246,20 @@ func (c *Client) Thread(uid bool, alg imap.ThreadAlgorithm, criteria *imap.Searc
 	imap.WriteSearchCriteria(c.enc, criteria)
 	c.send(cmd.Command)
 	return cmd
+}
+
+func (c *Client) searchUpdate(sd *imap.SearchData) {
+	if u := c.opts.UnilateralDataHandler; u != nil && u.SearchUpdate != nil {
+		u.SearchUpdate(sd)
+	}
+}
+
+// CancelUpdate sends CANCELUPDATE (RFC 5267 §4.3.5): no more ADDTO and
+// REMOVEFROM updates for the searches with these tags.
+func (c *Client) CancelUpdate(tags ...string) *Command {
+	cmd := c.newCommand("CANCELUPDATE", nil)
+	for _, t := range tags {
+		c.enc.SP().Quoted(t)
+	}
+	return c.send(cmd)
 }
