@@ -27,7 +27,7 @@ func (e RcptError) Unwrap() error { return e.Err }
 // not empty the message was accepted for those.
 type RecipientsError struct {
 	Accepted []string    // recipients the message was accepted for
-	Failed   []RcptError // the others, in the order given
+	Failed   []RcptError // the others
 }
 
 // Error implements the error interface.

@@ -954,3 +954,32 @@ func TestClientAuthBoundsChallenges(t *testing.T) {
 		t.Errorf("no cancel sent: %q", sc.w.String()[n:])
 	}
 }
+
+func TestClientSendMailAllRecipientsInvalidSendsNothing(t *testing.T) {
+	c, sc, n := readyClient(t, ehloAll, nil)
+	err := c.SendMail(context.Background(), "a@example.org", []string{"b\r\n@example.net", "c d@example.net"}, strings.NewReader("x"), nil)
+	var re *RecipientsError
+	if !errors.As(err, &re) || len(re.Failed) != 2 || !errors.Is(re.Failed[0].Err, ErrForbiddenInput) {
+		t.Fatalf("SendMail: %v", err)
+	}
+	if sc.w.Len() != n {
+		t.Errorf("wrote %q", sc.w.Bytes()[n:])
+	}
+}
+
+func TestClientSendMailListsEachRefusedRecipientOnce(t *testing.T) {
+	// No PIPELINING: one command at a time; b is refused before sending
+	// (RRVS the server lacks), c by the server.
+	c, _, _ := readyClient(t, "220 x\r\n250 x\r\n250 OK\r\n550 no\r\n250 OK\r\n354 go\r\n250 OK\r\n", nil)
+	opts := &SendOptions{Rcpt: RcptOptions{RRVS: &RRVSOptions{Time: time.Unix(1, 0)}}}
+	err := c.SendMail(context.Background(), "a@example.org", []string{"b@example.net"}, strings.NewReader("x\r\n"), opts)
+	var re *RecipientsError
+	if !errors.As(err, &re) || len(re.Failed) != 1 || !errors.Is(re.Failed[0].Err, ErrExtensionUnsupported) {
+		t.Fatalf("SendMail: %v", err)
+	}
+	c, _, _ = readyClient(t, "220 x\r\n250 x\r\n250 OK\r\n550 no\r\n250 OK\r\n354 go\r\n250 OK\r\n", nil)
+	err = c.SendMail(context.Background(), "a@example.org", []string{"b\r@example.net", "c@example.net", "d@example.net"}, strings.NewReader("x\r\n"), nil)
+	if !errors.As(err, &re) || len(re.Failed) != 2 || strings.Join(re.Accepted, ",") != "d@example.net" {
+		t.Fatalf("SendMail: %v", err)
+	}
+}

@@ -362,27 +362,39 @@ func (c *Client) sendTransaction(ctx context.Context, from string, rcpts []strin
 	if err := c.buildMail(from, mo); err != nil {
 		return nil, nil, nil, err
 	}
+	// Recipients that cannot be sent fail now; when none can, nothing is
+	// sent. (With pipelining the RCPTs are built before the MAIL reply
+	// is in, hence txUTF8 here.)
+	c.txUTF8 = mo.UTF8
+	for _, r := range rcpts {
+		if err := c.buildRcpt(r, &opts.Rcpt); err != nil {
+			failed = append(failed, RcptError{Rcpt: r, Err: err})
+		}
+	}
+	if len(failed) == len(rcpts) {
+		return nil, failed, nil, nil
+	}
 	useBdat := c.has("CHUNKING") && (!opts.NoChunking || mo.Body == BodyBinaryMIME)
 	if !c.has("PIPELINING") {
-		return c.sendStepByStep(ctx, from, rcpts, body, opts, mo, useBdat)
+		return c.sendStepByStep(ctx, from, rcpts, body, opts, mo, useBdat, failed)
 	}
 	if err := c.begin(ctx, c.replyTimeout()); err != nil {
 		return nil, nil, nil, err
 	}
 	p := &pipeline{opts: mo}
-	// The RCPTs are built before the MAIL reply is in.
-	c.txUTF8 = mo.UTF8
 	// The group is written at once by writeBatch, which reads the
 	// replies while it writes when the group is large.
 	c.batching, c.batch = true, c.batch[:0]
 	defer func() { c.batching = false }()
-	if err := c.writeCmd(); err != nil { // MAIL, built above
+	if err := c.buildMail(from, mo); err != nil {
+		return nil, nil, nil, c.end(ctx, err)
+	}
+	if err := c.writeCmd(); err != nil {
 		return nil, nil, nil, c.end(ctx, err)
 	}
 	for _, r := range rcpts {
-		if err := c.buildRcpt(r, &opts.Rcpt); err != nil {
-			failed = append(failed, RcptError{Rcpt: r, Err: err})
-			continue
+		if c.buildRcpt(r, &opts.Rcpt) != nil {
+			continue // listed above
 		}
 		if err := c.writeCmd(); err != nil {
 			return nil, nil, nil, c.end(ctx, err)
@@ -541,15 +553,18 @@ func (c *Client) sendEmptyData(ctx context.Context) error {
 
 // sendStepByStep runs a transaction one command at a time, for servers
 // without PIPELINING.
-func (c *Client) sendStepByStep(ctx context.Context, from string, rcpts []string, body io.Reader, opts *SendOptions, mo *MailOptions, useBdat bool) ([]string, []RcptError, []RcptError, error) {
+func (c *Client) sendStepByStep(ctx context.Context, from string, rcpts []string, body io.Reader, opts *SendOptions, mo *MailOptions, useBdat bool, failed []RcptError) ([]string, []RcptError, []RcptError, error) {
 	if err := c.Mail(ctx, from, mo); err != nil {
 		return nil, nil, nil, err
 	}
-	var failed []RcptError
 	for _, r := range rcpts {
 		if err := c.Rcpt(ctx, r, &opts.Rcpt); err != nil {
 			if c.state == clientBroken {
 				return nil, nil, nil, err
+			}
+			var e *Error
+			if !errors.As(err, &e) {
+				continue // refused before sending, already in failed
 			}
 			failed = append(failed, RcptError{Rcpt: r, Err: err})
 		}
