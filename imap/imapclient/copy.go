@@ -37,17 +37,28 @@ func (cmd *CopyCommand) Wait() (*imap.CopyUIDData, error) {
 
 // Copy sends COPY, or UID COPY for an imap.UIDSet (RFC 9051 §6.4.7).
 func (c *Client) Copy(set imap.NumSet, mailbox string) *CopyCommand {
-	return c.copyOrMove("COPY", set, mailbox)
+	_, uid := set.(imap.UIDSet)
+	return c.copyOrMove("COPY", uid, set, mailbox)
+}
+
+// UIDCopy sends UID COPY whatever the set's type (for "$").
+func (c *Client) UIDCopy(set imap.NumSet, mailbox string) *CopyCommand {
+	return c.copyOrMove("COPY", true, set, mailbox)
+}
+
+// UIDMove sends UID MOVE whatever the set's type (for "$").
+func (c *Client) UIDMove(set imap.NumSet, mailbox string) *CopyCommand {
+	return c.copyOrMove("MOVE", true, set, mailbox)
 }
 
 // Move sends MOVE, or UID MOVE (RFC 6851). The expunges it causes reach
 // the unilateral Expunge/Vanished handler.
 func (c *Client) Move(set imap.NumSet, mailbox string) *CopyCommand {
-	return c.copyOrMove("MOVE", set, mailbox)
+	_, uid := set.(imap.UIDSet)
+	return c.copyOrMove("MOVE", uid, set, mailbox)
 }
 
-func (c *Client) copyOrMove(name string, set imap.NumSet, mailbox string) *CopyCommand {
-	_, uid := set.(imap.UIDSet)
+func (c *Client) copyOrMove(name string, uid bool, set imap.NumSet, mailbox string) *CopyCommand {
 	cmd := &CopyCommand{move: name == "MOVE"}
 	if uid {
 		name = "UID " + name

@@ -25,6 +25,13 @@ func TestRefusedLiteralAndSearchResAndCanceledAuth(t *testing.T) {
 		if !errors.Is(err, sasl.ErrMalformed) {
 			t.Errorf("authenticate: %v", err)
 		}
+		cu, err := c.UIDMove(imap.SearchRes{}, "Trash").Wait()
+		if err != nil || cu.DestUIDs.String() != "7" {
+			t.Errorf("UID MOVE $: %+v %v", cu, err)
+		}
+		if _, err := c.UIDStore(imap.SearchRes{}, &StoreFlags{Op: StoreFlagsDel, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}, nil).Collect(); err != nil {
+			t.Errorf("UID STORE $: %v", err)
+		}
 		return nil
 	})
 }

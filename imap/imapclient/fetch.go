@@ -22,6 +22,16 @@ const internalDateLayout = "_2-Jan-2006 15:04:05 -0700"
 // side: other commands' replies are read after it.
 func (c *Client) Fetch(set imap.NumSet, opts *imap.FetchOptions) *FetchCommand {
 	_, uid := set.(imap.UIDSet)
+	return c.fetch(uid, set, opts)
+}
+
+// UIDFetch sends UID FETCH whatever the set's type: for "$"
+// (imap.SearchRes) holding UIDs.
+func (c *Client) UIDFetch(set imap.NumSet, opts *imap.FetchOptions) *FetchCommand {
+	return c.fetch(true, set, opts)
+}
+
+func (c *Client) fetch(uid bool, set imap.NumSet, opts *imap.FetchOptions) *FetchCommand {
 	cmd := &FetchCommand{uid: uid}
 	name := "FETCH"
 	if uid {

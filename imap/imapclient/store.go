@@ -40,20 +40,28 @@ type StoreOptions struct {
 // The FETCH responses it causes are read from the returned command; its
 // Modified field holds the MODIFIED set after Close.
 func (c *Client) Store(set imap.NumSet, flags *StoreFlags, opts *StoreOptions) *FetchCommand {
-	return c.store(set, "FLAGS", flags.Op, flags.Silent, opts, func() {
+	_, uid := set.(imap.UIDSet)
+	return c.store(uid, set, "FLAGS", flags.Op, flags.Silent, opts, func() {
+		imap.WriteFlagList(c.enc, flags.Flags)
+	})
+}
+
+// UIDStore sends UID STORE whatever the set's type (for "$").
+func (c *Client) UIDStore(set imap.NumSet, flags *StoreFlags, opts *StoreOptions) *FetchCommand {
+	return c.store(true, set, "FLAGS", flags.Op, flags.Silent, opts, func() {
 		imap.WriteFlagList(c.enc, flags.Flags)
 	})
 }
 
 // StoreGmailLabels changes Gmail labels (X-GM-LABELS, X-GM-EXT-1).
 func (c *Client) StoreGmailLabels(set imap.NumSet, op StoreFlagsOp, silent bool, labels []string) *FetchCommand {
-	return c.store(set, "X-GM-LABELS", op, silent, nil, func() {
+	_, uid := set.(imap.UIDSet)
+	return c.store(uid, set, "X-GM-LABELS", op, silent, nil, func() {
 		c.enc.List(len(labels), func(i int) { c.enc.Mailbox(labels[i]) })
 	})
 }
 
-func (c *Client) store(set imap.NumSet, item string, op StoreFlagsOp, silent bool, opts *StoreOptions, args func()) *FetchCommand {
-	_, uid := set.(imap.UIDSet)
+func (c *Client) store(uid bool, set imap.NumSet, item string, op StoreFlagsOp, silent bool, opts *StoreOptions, args func()) *FetchCommand {
 	cmd := &FetchCommand{uid: uid}
 	name := "STORE"
 	if uid {
