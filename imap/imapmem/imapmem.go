@@ -325,6 +325,7 @@ var (
 	_ imapserver.User              = (*session)(nil)
 	_ imapserver.QuotaUser         = (*session)(nil)
 	_ imapserver.Mailbox           = (*handle)(nil)
+	_ imapserver.VanishedMailbox   = (*handle)(nil)
 	_ imapserver.StructuredMessage = msgView{}
 	_ imapserver.ObjectIDMessage   = msgView{}
 	_ imapserver.SaveDateMessage   = msgView{}

@@ -63,6 +63,11 @@ func (m *message) structure() (*imapserver.Structure, error) {
 	return m.st, m.stErr
 }
 
+type tomb struct {
+	uid    uint32
+	modseq uint64
+}
+
 type mailbox struct {
 	mu          sync.RWMutex
 	name        string
@@ -71,7 +76,9 @@ type mailbox struct {
 	uidNext     uint32
 	modseq      uint64
 	msgs        []*message // ascending UID
-	handles     map[*handle]struct{}
+	// tombs remember expunged UIDs and when, for QRESYNC (RFC 7162).
+	tombs   []tomb
+	handles map[*handle]struct{}
 }
 
 func newMailbox(name, use string) *mailbox {
@@ -335,6 +342,7 @@ func (h *handle) Expunge(ctx context.Context, uids []uint32) ([]uint32, error) {
 		mb.modseq++
 	}
 	for _, uid := range gone {
+		mb.tombs = append(mb.tombs, tomb{uid, mb.modseq})
 		mb.publish(h, imapserver.Update{Kind: imapserver.UpdateExpunge, UID: uid, ModSeq: mb.modseq})
 	}
 	return gone, nil
@@ -404,6 +412,7 @@ func (h *handle) Move(ctx context.Context, uids []uint32, dest string) (imapserv
 	mb.msgs = kept
 	mb.modseq++
 	for _, uid := range gone {
+		mb.tombs = append(mb.tombs, tomb{uid, mb.modseq})
 		mb.publish(h, imapserver.Update{Kind: imapserver.UpdateExpunge, UID: uid, ModSeq: mb.modseq})
 	}
 	res.SourceUIDs, res.DestUIDs = filterPairs(res.SourceUIDs, res.DestUIDs, gone)
@@ -423,4 +432,18 @@ func filterPairs(src, dst, keep []uint32) ([]uint32, []uint32) {
 		}
 	}
 	return s, d
+}
+
+// Vanished implements imapserver.VanishedMailbox.
+func (h *handle) Vanished(ctx context.Context, since uint64) ([]uint32, error) {
+	h.mb.mu.RLock()
+	defer h.mb.mu.RUnlock()
+	var out []uint32
+	for _, t := range h.mb.tombs {
+		if t.modseq > since {
+			out = append(out, t.uid)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out, nil
 }

@@ -240,3 +240,11 @@ type QuotaUser interface {
 	// root.
 	Quota(ctx context.Context, root string) ([]QuotaResource, error)
 }
+
+// VanishedMailbox is a Mailbox that remembers what was expunged, for
+// QRESYNC (RFC 7162 §3.2): the UIDs expunged after a modification
+// sequence, ascending.
+type VanishedMailbox interface {
+	Mailbox
+	Vanished(ctx context.Context, sinceModSeq uint64) ([]uint32, error)
+}

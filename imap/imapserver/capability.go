@@ -24,7 +24,7 @@ func (c *conn) capabilities() string {
 	default:
 		caps = append(caps, "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UNSELECT",
 			"UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE",
-			"ESEARCH", "SEARCHRES", "STATUS=SIZE", "CONDSTORE", "UTF8=ACCEPT",
+			"ESEARCH", "SEARCHRES", "STATUS=SIZE", "CONDSTORE", "QRESYNC", "UTF8=ACCEPT",
 			"UNAUTHENTICATE", "BINARY", "MULTIAPPEND", "SORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "PREVIEW", "SAVEDATE", "OBJECTID", "COMPRESS=DEFLATE", "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE",
 			"APPENDLIMIT="+strconv.FormatInt(c.lim.MaxLiteral, 10))
 	}
@@ -110,6 +110,11 @@ func (c *conn) handleENABLE(tag string, uid bool) error {
 			if !c.condstore {
 				c.condstore = true
 				enabled = append(enabled, "CONDSTORE")
+			}
+		case "QRESYNC":
+			if !c.qresync {
+				c.qresync, c.condstore = true, true
+				enabled = append(enabled, "QRESYNC")
 			}
 		case "IMAP4REV2":
 			if !c.rev2 {

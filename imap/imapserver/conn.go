@@ -146,6 +146,7 @@ type conn struct {
 	utf8      bool // UTF8=ACCEPT enabled (RFC 6855)
 	condstore bool
 	rev2      bool // ENABLE IMAP4rev2 (RFC 9051 §6.3.1)
+	qresync   bool // ENABLE QRESYNC (RFC 7162 §3.2.3): VANISHED for EXPUNGE
 	sel       *selected
 	bad       int
 	failures  int

@@ -26,15 +26,16 @@
 // UNSELECT (RFC 3691), EXPUNGE and UID EXPUNGE with UIDPLUS (RFC 4315),
 // SEARCH with ESEARCH (RFC 4731), SEARCHRES (RFC 5182) and WITHIN (RFC
 // 5032), FETCH of every RFC 9051 item with BINARY (RFC 3516), STORE, COPY,
-// MOVE (RFC 6851), CONDSTORE (RFC 7162: MODSEQ, CHANGEDSINCE,
-// UNCHANGEDSINCE), SORT and THREAD (RFC 5256: ORDEREDSUBJECT, REFERENCES),
+// MOVE (RFC 6851), CONDSTORE and QRESYNC (RFC 7162: MODSEQ, CHANGEDSINCE,
+// UNCHANGEDSINCE, VANISHED, SELECT with QRESYNC), SORT and THREAD (RFC 5256: ORDEREDSUBJECT, REFERENCES),
 // COMPRESS=DEFLATE (RFC 4978), QUOTA (RFC 9208), PREVIEW (RFC 8970),
 // SAVEDATE (RFC 8514), OBJECTID EMAILID and THREADID (RFC 8474),
 // UTF8=ACCEPT (RFC 6855), ID (RFC 2971) and UNAUTHENTICATE (RFC 8437).
 //
 // Optional backend interfaces add features: [StructuredMessage] caches
 // the parsed structure, [ObjectIDMessage] and [SaveDateMessage] give
-// identifiers and save dates, [QuotaUser] quotas.
+// identifiers and save dates, [QuotaUser] quotas, [VanishedMailbox] the
+// expunge history QRESYNC needs.
 //
 // Limits (see [Limits]) bound command lines, literals (refused before they
 // are read), bad commands, idle time, connections per address and per

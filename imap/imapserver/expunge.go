@@ -35,6 +35,8 @@ func (c *conn) handleEXPUNGE(tag string, uid bool) error {
 // responses, each number valid after the ones before (RFC 9051 §7.5.1).
 func (c *conn) writeExpunged(gone []uint32) {
 	s := c.sel
+	var vanished []uint32
+	defer func() { c.writeVanished(vanished) }()
 	for _, u := range gone {
 		seq := s.seqOf(u)
 		if seq == 0 {
@@ -45,6 +47,10 @@ func (c *conn) writeExpunged(gone []uint32) {
 		}
 		s.uids = append(s.uids[:seq-1], s.uids[seq:]...)
 		s.announced--
+		if c.qresync {
+			vanished = append(vanished, u)
+			continue
+		}
 		c.untagged("%d EXPUNGE", seq)
 	}
 }

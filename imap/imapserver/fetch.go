@@ -270,23 +270,52 @@ func (c *conn) handleFETCH(tag string, uid bool) error {
 		return nil
 	}
 	var changedSince uint64
+	vanished := false
 	if d.Peek(' ') {
 		d.readByte()
 		if !d.Expect('(') {
 			return nil
 		}
-		a, ok := d.Atom()
-		if !ok || !strings.EqualFold(a, "CHANGEDSINCE") || !d.SP() {
-			return d.bail("expected CHANGEDSINCE")
+		for i := 0; !d.Peek(')'); i++ {
+			if i > 0 && !d.SP() {
+				return nil
+			}
+			a, ok := d.Atom()
+			if !ok {
+				return nil
+			}
+			switch strings.ToUpper(a) {
+			case "CHANGEDSINCE":
+				if !d.SP() {
+					return nil
+				}
+				if changedSince, ok = d.Number64(); !ok {
+					return nil
+				}
+			case "VANISHED":
+				vanished = true
+			default:
+				return d.bail("unknown FETCH modifier")
+			}
 		}
-		if changedSince, ok = d.Number64(); !ok || !d.Expect(')') {
-			return nil
+		d.readByte()
+		if changedSince == 0 {
+			return d.bail("CHANGEDSINCE is required")
+		}
+		// RFC 7162 §3.2.6: VANISHED only with UID FETCH and QRESYNC.
+		if vanished && (!uid || !c.qresync) {
+			return d.bail("VANISHED needs UID FETCH and QRESYNC")
 		}
 		c.condstore = true
 		items = append(items, fetchItem{kind: fetchModSeq})
 	}
 	if !d.CRLF() {
 		return nil
+	}
+	if vanished {
+		if err := c.writeVanishedEarlier(set, changedSince); err != nil {
+			return err
+		}
 	}
 	hasUID := false
 	setSeen := false

@@ -9,6 +9,7 @@ import (
 func (c *conn) handleSELECT(tag string, uid bool) error {
 	d := &c.dec
 	var name string
+	var qr *qresyncParams
 	ok := d.SP()
 	if ok {
 		name, ok = c.mailboxName()
@@ -29,10 +30,54 @@ func (c *conn) handleSELECT(tag string, uid bool) error {
 			if !ok {
 				return nil
 			}
-			if !strings.EqualFold(a, "CONDSTORE") {
+			switch strings.ToUpper(a) {
+			case "CONDSTORE":
+				c.condstore = true
+			case "QRESYNC":
+				// RFC 7162 §3.2.5: (uidvalidity modseq [known-uids
+				// [seq-match-data]]), only once QRESYNC is enabled.
+				if !c.qresync {
+					return d.bail("QRESYNC is not enabled")
+				}
+				qr = &qresyncParams{}
+				if !d.SP() || !d.Expect('(') {
+					return nil
+				}
+				if qr.validity, ok = d.Number(); !ok || !d.SP() {
+					return nil
+				}
+				if qr.modseq, ok = d.Number64(); !ok {
+					return nil
+				}
+				if d.Peek(' ') {
+					d.readByte()
+					if !d.Peek('(') {
+						set, ok := d.SeqSet()
+						if !ok {
+							return nil
+						}
+						qr.known = &set
+						if d.Peek(' ') {
+							d.readByte()
+						}
+					}
+					if d.Peek('(') {
+						// seq-match-data: only a hint, not needed here.
+						d.readByte()
+						if _, ok := d.SeqSet(); !ok || !d.SP() {
+							return nil
+						}
+						if _, ok := d.SeqSet(); !ok || !d.Expect(')') {
+							return nil
+						}
+					}
+				}
+				if !d.Expect(')') {
+					return nil
+				}
+			default:
 				return d.bail("unknown SELECT parameter")
 			}
-			c.condstore = true
 		}
 		d.readByte()
 	}
@@ -83,6 +128,11 @@ func (c *conn) handleSELECT(tag string, uid bool) error {
 	}
 	c.sel = s
 	c.state = stateSelected
+	if qr != nil && qr.validity == info.UIDValidity {
+		if err := c.resync(qr); err != nil {
+			return err
+		}
+	}
 	if s.readOnly {
 		c.okCode = "READ-ONLY"
 	} else {
@@ -107,4 +157,42 @@ func (c *conn) handleCLOSE(tag string, uid bool) error {
 	c.sel = nil
 	c.state = stateAuth
 	return nil
+}
+
+// qresyncParams are SELECT's QRESYNC parameters (RFC 7162 §3.2.5).
+type qresyncParams struct {
+	validity uint32
+	modseq   uint64
+	known    *seqSet
+}
+
+// resync tells a client what changed since its modseq: the UIDs expunged
+// (VANISHED (EARLIER)) and the messages whose flags changed (RFC 7162
+// §3.2.5.1).
+func (c *conn) resync(qr *qresyncParams) error {
+	known := qr.known
+	if known == nil {
+		known = &seqSet{ranges: []seqRange{{1, 0}}}
+	}
+	if err := c.writeVanishedEarlier(*known, qr.modseq); err != nil {
+		return err
+	}
+	var b []byte
+	return c.sel.mbox.Fetch(c.ctx(), c.sel.uids, func(m Message) error {
+		if m.ModSeq() <= qr.modseq {
+			return nil
+		}
+		seq := c.sel.seqOf(m.UID())
+		b = append(b[:0], "* "...)
+		b = appendUint(b, uint64(seq))
+		b = append(b, " FETCH (UID "...)
+		b = appendUint(b, uint64(m.UID()))
+		b = append(b, " FLAGS "...)
+		b = appendFlags(b, m.Flags())
+		b = append(b, " MODSEQ ("...)
+		b = appendUint(b, m.ModSeq())
+		b = append(b, "))\r\n"...)
+		_, err := c.writer().Write(b)
+		return err
+	})
 }

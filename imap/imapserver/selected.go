@@ -50,7 +50,15 @@ func (c *conn) flushUpdates(allowExpunge bool) {
 	if len(ups) == 0 {
 		return
 	}
+	var vanished []uint32
+	// VANISHED goes out before any response that carries a sequence
+	// number computed after it.
+	flushVanished := func() {
+		c.writeVanished(vanished)
+		vanished = nil
+	}
 	announce := func() {
+		flushVanished()
 		if s.announced != len(s.uids) {
 			s.announced = len(s.uids)
 			c.untagged("%d EXISTS", s.announced)
@@ -76,9 +84,18 @@ func (c *conn) flushUpdates(allowExpunge bool) {
 			if seq == 0 {
 				continue
 			}
-			announce()
+			if !c.qresync {
+				announce()
+			} else if s.announced != len(s.uids) {
+				announce()
+			}
 			s.uids = append(s.uids[:seq-1], s.uids[seq:]...)
 			s.announced--
+			if c.qresync {
+				// RFC 7162 §3.2.10: VANISHED replaces EXPUNGE.
+				vanished = append(vanished, u.UID)
+				continue
+			}
 			c.untagged("%d EXPUNGE", seq)
 		case UpdateFlags:
 			seq := s.seqOf(u.UID)
@@ -102,6 +119,40 @@ func (c *conn) flushUpdates(allowExpunge bool) {
 		}
 	}
 	announce()
+}
+
+// writeVanished sends "* VANISHED uids" (RFC 7162 §3.2.10).
+func (c *conn) writeVanished(uids []uint32) {
+	if len(uids) == 0 {
+		return
+	}
+	sortUnique(uids)
+	b := append([]byte("* VANISHED "), appendUIDSet(nil, uids)...)
+	c.writer().Write(append(b, "\r\n"...))
+}
+
+// writeVanishedEarlier sends "* VANISHED (EARLIER) uids" for the UIDs of
+// set expunged after modseq (RFC 7162 §3.2.6).
+func (c *conn) writeVanishedEarlier(set seqSet, modseq uint64) error {
+	vm, ok := c.sel.mbox.(VanishedMailbox)
+	if !ok {
+		return nil
+	}
+	gone, err := vm.Vanished(c.ctx(), modseq)
+	if err != nil {
+		return err
+	}
+	var out []uint32
+	for _, u := range gone {
+		if set.containsUID(u) {
+			out = append(out, u)
+		}
+	}
+	if len(out) > 0 {
+		b := append([]byte("* VANISHED (EARLIER) "), appendUIDSet(nil, out)...)
+		c.writer().Write(append(b, "\r\n"...))
+	}
+	return nil
 }
 
 // forget reports whether uid was expunged by this session before it

@@ -162,3 +162,27 @@ func appendUIDSet(b []byte, uids []uint32) []byte {
 	}
 	return b
 }
+
+// containsUID reports whether a UID set holds u; "*" counts as any UID
+// from its range's lower end up.
+func (s seqSet) containsUID(u uint32) bool {
+	for _, r := range s.ranges {
+		lo, hi := r.lo, r.hi
+		if lo == 0 || hi == 0 {
+			if lo == 0 {
+				lo = hi
+			}
+			if u >= lo {
+				return true
+			}
+			continue
+		}
+		if lo > hi {
+			lo, hi = hi, lo
+		}
+		if u >= lo && u <= hi {
+			return true
+		}
+	}
+	return false
+}
