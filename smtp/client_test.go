@@ -983,3 +983,16 @@ func TestClientSendMailListsEachRefusedRecipientOnce(t *testing.T) {
 		t.Fatalf("SendMail: %v", err)
 	}
 }
+
+func TestClientDebugWriterCopiesTraffic(t *testing.T) {
+	var trace bytes.Buffer
+	c, _, _ := readyClient(t, "220 x\r\n250 x\r\n250 OK\r\n", &ClientOptions{DebugWriter: &trace})
+	if err := c.Noop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"220 x\r\n", "EHLO localhost\r\n", "NOOP\r\n", "250 OK\r\n"} {
+		if !strings.Contains(trace.String(), want) {
+			t.Errorf("trace lacks %q: %q", want, trace.String())
+		}
+	}
+}
