@@ -153,36 +153,13 @@ func (c *conn) handleSEARCH(tag string, uid bool) error {
 	}
 	var ret []string
 	esearch := false
-	if d.Peek('R') || d.Peek('r') || d.Peek('C') || d.Peek('c') {
-		// RETURN (...) and CHARSET x are atoms too: look at the word.
+	if d.Peek('R') || d.Peek('r') {
 		b, _ := d.br.Peek(min(d.br.Buffered(), 8))
-		w := strings.ToUpper(string(b))
-		if strings.HasPrefix(w, "RETURN ") {
-			d.Atom()
-			if !d.SP() || !d.Expect('(') {
+		if strings.HasPrefix(strings.ToUpper(string(b)), "RETURN ") {
+			if !c.returnOptions(&ret) || !d.SP() {
 				return nil
 			}
 			esearch = true
-			for !d.Peek(')') {
-				if len(ret) > 0 && !d.SP() {
-					return nil
-				}
-				a, ok := d.Atom()
-				if !ok {
-					return nil
-				}
-				a = strings.ToUpper(a)
-				switch a {
-				case "MIN", "MAX", "ALL", "COUNT", "SAVE":
-				default:
-					return d.bail("unknown RETURN option")
-				}
-				ret = append(ret, a)
-			}
-			d.readByte()
-			if !d.SP() {
-				return nil
-			}
 		}
 	}
 	if d.Peek('C') || d.Peek('c') {
@@ -269,6 +246,48 @@ func (c *conn) handleSEARCH(tag string, uid bool) error {
 	if save && len(ret) == 1 {
 		return nil // RFC 5182 §2.1: SAVE alone sends no ESEARCH
 	}
+	c.writeESearch(tag, uid, ret, nums, false)
+	return nil
+}
+
+// returnOptions reads "RETURN (MIN MAX ALL COUNT SAVE)" (RFC 4731, RFC
+// 5182).
+func (c *conn) returnOptions(ret *[]string) bool {
+	d := &c.dec
+	a, ok := d.Atom()
+	if !ok {
+		return false
+	}
+	if !strings.EqualFold(a, "RETURN") {
+		return d.syntax("expected RETURN")
+	}
+	if !d.SP() || !d.Expect('(') {
+		return false
+	}
+	for !d.Peek(')') {
+		if len(*ret) > 0 && !d.SP() {
+			return false
+		}
+		a, ok := d.Atom()
+		if !ok {
+			return false
+		}
+		a = strings.ToUpper(a)
+		switch a {
+		case "MIN", "MAX", "ALL", "COUNT", "SAVE":
+		default:
+			return d.syntax("unknown RETURN option")
+		}
+		*ret = append(*ret, a)
+	}
+	d.readByte()
+	return true
+}
+
+// writeESearch writes an ESEARCH response (RFC 4731 §3.1). For a sort
+// (RFC 5267 §3.1) MIN and MAX are the first and last in sort order and ALL
+// keeps that order, with ranges only where numbers ascend by one.
+func (c *conn) writeESearch(tag string, uid bool, ret []string, nums []uint32, sorted bool) {
 	b := []byte(`* ESEARCH (TAG `)
 	b = appendQuoted(b, tag)
 	b = append(b, ')')
@@ -290,15 +309,15 @@ func (c *conn) handleSEARCH(tag string, uid bool) error {
 		case "ALL":
 			if len(nums) > 0 {
 				b = append(b, " ALL "...)
-				b = appendUIDSet(b, nums)
+				b = appendUIDSet(b, nums) // runs ascend by one in either case
 			}
 		case "COUNT":
 			b = append(b, " COUNT "...)
 			b = strconv.AppendInt(b, int64(len(nums)), 10)
 		}
 	}
+	_ = sorted
 	c.writer().Write(append(b, "\r\n"...))
-	return nil
 }
 
 func (k *searchKey) needsBody() bool {

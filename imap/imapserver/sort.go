@@ -199,6 +199,15 @@ func (c *conn) handleSORT(tag string, uid bool) error {
 	if !d.SP() {
 		return nil
 	}
+	// ESORT (RFC 5267 §3.1): SORT RETURN (...) answers with ESEARCH.
+	var ret []string
+	esort := false
+	if d.Peek('R') || d.Peek('r') {
+		if !c.returnOptions(&ret) || !d.SP() {
+			return nil
+		}
+		esort = true
+	}
 	crit, ok := c.sortCriteria()
 	if !ok || !d.SP() {
 		return nil
@@ -229,14 +238,24 @@ func (c *conn) handleSORT(tag string, uid bool) error {
 		// RFC 5256 §3: ties go by sequence number.
 		return msgs[i].seq < msgs[j].seq
 	})
-	b := []byte("* SORT")
-	for _, m := range msgs {
-		b = append(b, ' ')
+	nums := make([]uint32, len(msgs))
+	for i, m := range msgs {
+		nums[i] = m.seq
 		if uid {
-			b = appendUint(b, uint64(m.uid))
-		} else {
-			b = appendUint(b, uint64(m.seq))
+			nums[i] = m.uid
 		}
+	}
+	if esort {
+		if len(ret) == 0 {
+			ret = []string{"ALL"}
+		}
+		c.writeESearch(tag, uid, ret, nums, true)
+		return nil
+	}
+	b := []byte("* SORT")
+	for _, n := range nums {
+		b = append(b, ' ')
+		b = appendUint(b, uint64(n))
 	}
 	c.writer().Write(append(b, "\r\n"...))
 	return nil
