@@ -53,6 +53,9 @@ type BodyStructure struct {
 	Disposition *Disposition
 	Language    []string
 	Location    string
+	// Extensions holds body-extension values after the location, kept as
+	// sent: string, uint32 (numbers), nil (NIL) or []any (lists).
+	Extensions []any
 }
 
 // MediaType returns "type/subtype" in lower case.
@@ -226,12 +229,12 @@ func readExt(dec *imapwire.Decoder, b *BodyStructure) bool {
 			return false
 		}
 	} else {
-		var s string
-		if !dec.ExpectNString(&s) {
-			return false
+		l, isNil, ok := dec.NStringBytes()
+		if !ok {
+			return dec.ExpectNString(new(string))
 		}
-		if s != "" {
-			b.Language = []string{s}
+		if !isNil {
+			b.Language = []string{string(l)}
 		}
 	}
 	if !dec.SP() {
@@ -240,13 +243,68 @@ func readExt(dec *imapwire.Decoder, b *BodyStructure) bool {
 	if !dec.ExpectNString(&b.Location) {
 		return false
 	}
-	// body-extension: kept out, skipped.
 	for dec.SP() {
-		if !dec.SkipValue() {
+		v, ok := readBodyExtension(dec, 0)
+		if !ok {
 			return false
 		}
+		b.Extensions = append(b.Extensions, v)
 	}
 	return dec.Err() == nil
+}
+
+// readBodyExtension reads body-extension (RFC 9051 §9): nstring / number /
+// "(" body-extension *(SP body-extension) ")".
+func readBodyExtension(dec *imapwire.Decoder, depth int) (any, bool) {
+	if depth > maxBodyDepth {
+		return nil, dec.Fail(&imapwire.SyntaxError{Want: "body-extension nested at most 64 deep"})
+	}
+	c, ok := dec.PeekByte()
+	if !ok {
+		return nil, false
+	}
+	if c == '(' {
+		list := []any{}
+		ok := dec.ExpectList(func() error {
+			v, ok := readBodyExtension(dec, depth+1)
+			if ok {
+				list = append(list, v)
+			}
+			return nil
+		})
+		return list, ok
+	}
+	var n uint32
+	if c >= '0' && c <= '9' && dec.Number(&n) {
+		return n, true
+	}
+	b, isNil, ok := dec.NStringBytes()
+	if !ok {
+		return nil, dec.ExpectNString(new(string))
+	}
+	if isNil {
+		return nil, true
+	}
+	return string(b), true
+}
+
+func writeBodyExtension(enc *imapwire.Encoder, v any) {
+	switch x := v.(type) {
+	case nil:
+		enc.NIL()
+	case string:
+		enc.String(x)
+	case uint32:
+		enc.Number(x)
+	case []any:
+		if len(x) == 0 {
+			enc.NIL() // an empty list is not in the grammar
+			return
+		}
+		enc.List(len(x), func(i int) { writeBodyExtension(enc, x[i]) })
+	default:
+		enc.NIL()
+	}
 }
 
 func readParams(dec *imapwire.Decoder, p *Params) bool {
@@ -348,6 +406,10 @@ func writeExt(enc *imapwire.Encoder, b *BodyStructure) {
 	}
 	enc.SP()
 	nstr(enc, b.Location)
+	for _, x := range b.Extensions {
+		enc.SP()
+		writeBodyExtension(enc, x)
+	}
 }
 
 func writeParams(enc *imapwire.Encoder, p Params) {

@@ -162,6 +162,13 @@ func TestBodyStructureTolerance(t *testing.T) {
 	if !ReadBodyStructure(d, &b) || !d.ExpectCRLF() {
 		t.Fatal(d.Err())
 	}
+	// The body-extension is kept and written back.
+	if !cmp.Equal(b.Extensions, []any{[]any{uint32(1), "x", []any{uint32(2)}}}) {
+		t.Fatalf("extensions %#v", b.Extensions)
+	}
+	if got := encodeWith(func(e *imapwire.Encoder) { WriteBodyStructure(e, &b, true) }); !strings.HasSuffix(got, ` NIL (1 "x" (2)))`) {
+		t.Fatalf("written as %s", got)
+	}
 	deep := strings.Repeat("(", 100) + `"text" "plain" NIL NIL NIL "7bit" 1 1` + strings.Repeat(" \"mixed\")", 100)
 	if ReadBodyStructure(newDec(deep+"\r\n"), &b) {
 		t.Fatal("nesting beyond the limit accepted")
