@@ -79,6 +79,8 @@ type User struct {
 	mu                 sync.Mutex
 	mailboxes          map[string]*mailbox
 	subscribed         map[string]bool
+	// metadata[mailbox][entry], "" for the server (RFC 5464)
+	metadata map[string]map[string]string
 }
 
 // session is a logged-in User: the [imapserver.User] a Login returns.
@@ -324,9 +326,47 @@ var (
 	_ imapserver.Backend           = (*Backend)(nil)
 	_ imapserver.User              = (*session)(nil)
 	_ imapserver.QuotaUser         = (*session)(nil)
+	_ imapserver.MetadataUser      = (*session)(nil)
 	_ imapserver.Mailbox           = (*handle)(nil)
 	_ imapserver.VanishedMailbox   = (*handle)(nil)
 	_ imapserver.StructuredMessage = msgView{}
 	_ imapserver.ObjectIDMessage   = msgView{}
 	_ imapserver.SaveDateMessage   = msgView{}
 )
+
+// Metadata implements imapserver.MetadataUser.
+func (s *session) Metadata(ctx context.Context, mailbox string) (map[string]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if mailbox != "" && s.mailboxes[mailbox] == nil {
+		return nil, imapserver.ErrNoSuchMailbox
+	}
+	out := map[string]string{}
+	for k, v := range s.metadata[mailbox] {
+		out[k] = v
+	}
+	return out, nil
+}
+
+// SetMetadata implements imapserver.MetadataUser.
+func (s *session) SetMetadata(ctx context.Context, mailbox, entry string, value *string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if mailbox != "" && s.mailboxes[mailbox] == nil {
+		return imapserver.ErrNoSuchMailbox
+	}
+	if s.metadata == nil {
+		s.metadata = map[string]map[string]string{}
+	}
+	m := s.metadata[mailbox]
+	if m == nil {
+		m = map[string]string{}
+		s.metadata[mailbox] = m
+	}
+	if value == nil {
+		delete(m, entry)
+	} else {
+		m[entry] = *value
+	}
+	return nil
+}

@@ -248,3 +248,15 @@ type VanishedMailbox interface {
 	Mailbox
 	Vanished(ctx context.Context, sinceModSeq uint64) ([]uint32, error)
 }
+
+// MetadataUser is a User with annotations (METADATA, RFC 5464). The
+// mailbox "" holds the server annotations. Entry names are like
+// "/private/comment" or "/shared/vendor/x/y", compared case-insensitively
+// (the server passes them lowercased).
+type MetadataUser interface {
+	User
+	// Metadata returns every entry of a mailbox and its value.
+	Metadata(ctx context.Context, mailbox string) (map[string]string, error)
+	// SetMetadata sets an entry, or removes it when value is nil.
+	SetMetadata(ctx context.Context, mailbox, entry string, value *string) error
+}

@@ -76,6 +76,8 @@ func init() {
 		"GETQUOTA":       {states: inAuthSel, handle: (*conn).handleGETQUOTA},
 		"GETQUOTAROOT":   {states: inAuthSel, handle: (*conn).handleGETQUOTAROOT},
 		"SETQUOTA":       {states: inAuthSel, handle: (*conn).handleSETQUOTA},
+		"GETMETADATA":    {states: inAuthSel, handle: (*conn).handleGETMETADATA},
+		"SETMETADATA":    {states: inAuthSel, handle: (*conn).handleSETMETADATA},
 		"CHECK":          {states: inSelected, handle: (*conn).handleNOOP},
 		"CLOSE":          {states: inSelected, handle: (*conn).handleCLOSE},
 		"UNSELECT":       {states: inSelected, handle: (*conn).handleCLOSE},
