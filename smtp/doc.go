@@ -2,6 +2,29 @@
 // LMTP (RFC 2033), with a [Client] and a [Server] that run over any
 // io.ReadWriter.
 //
+// # Client
+//
+// [NewClient], [Dial] and [DialTLS] (or the same methods of [ClientOptions])
+// open a session and read the greeting. The [Client] sends EHLO when first
+// needed, falls back to HELO, and uses whatever the server offers:
+// PIPELINING (RFC 2920) to send MAIL, the RCPTs and DATA or the first BDAT
+// chunk as one group; SIZE (RFC 1870, declared and checked before sending);
+// 8BITMIME (RFC 6152); SMTPUTF8 (RFC 6531); CHUNKING and BINARYMIME
+// (RFC 3030); DSN (RFC 3461); ENHANCEDSTATUSCODES (RFC 2034, RFC 3463),
+// parsed into [*Error]; REQUIRETLS (RFC 8689); DELIVERBY (RFC 2852);
+// MT-PRIORITY (RFC 6710); RRVS (RFC 7293); LIMITS (RFC 9422); and Postfix's
+// XCLIENT. [Client.StartTLS] (RFC 3207) refuses a server that sends anything
+// between its 220 and the handshake. [Client.Auth] and [Client.Login]
+// (RFC 4954, the strongest mechanism chosen by [sasl.Choose]) never send
+// PLAIN, LOGIN or a bearer token without TLS unless
+// ClientOptions.AllowInsecureAuth is set. With ClientOptions.LMTP the client
+// speaks LMTP (RFC 2033). Every method takes a context, and the timeouts of
+// RFC 5321 §4.5.3.2 apply by default. [SendMail] and [Client.SendMail] send
+// a message in one call and report refused recipients in a
+// [*RecipientsError] without failing the others. Addresses and parameters
+// holding CR, LF or other forbidden bytes are refused before anything is
+// written.
+//
 // # Server
 //
 // A [Server] is a struct of options, like net/http's: set its [Backend]

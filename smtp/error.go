@@ -73,6 +73,18 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Is reports whether target is an *Error with the same reply code and,
+// when target has one, the same enhanced code, so that a reply a [Client]
+// received matches the server's sentinels: errors.Is(err, ErrAuthFailed).
+// The texts are not compared.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	if !ok || t.Code != e.Code {
+		return false
+	}
+	return t.EnhancedCode == (EnhancedCode{}) || t.EnhancedCode == NoEnhancedCode || t.EnhancedCode == e.EnhancedCode
+}
+
 // Temporary reports whether the failure is transient (a 4xx reply): the
 // same command may succeed later.
 func (e *Error) Temporary() bool { return e.Code >= 400 && e.Code < 500 }
