@@ -155,6 +155,7 @@ func run(ctx context.Context, cfg *config, out io.Writer, logger *slog.Logger, r
 		if err != nil {
 			return "", fmt.Errorf("%s: %w", name, err)
 		}
+		l = loggingListener{l, logger.With("server", name)}
 		servers = append(servers, &server{name, serve, shutdown, closeFn, l})
 		return l.Addr().String(), nil
 	}
@@ -309,4 +310,18 @@ func loadTLS(cfg *config) (*tls.Config, error) {
 	}
 	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// loggingListener logs one line for each connection it accepts.
+type loggingListener struct {
+	net.Listener
+	log *slog.Logger
+}
+
+func (l loggingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.log.Info("connection", "remote", c.RemoteAddr().String())
+	}
+	return c, err
 }
