@@ -327,6 +327,7 @@ var (
 	_ imapserver.User              = (*session)(nil)
 	_ imapserver.QuotaUser         = (*session)(nil)
 	_ imapserver.MetadataUser      = (*session)(nil)
+	_ imapserver.ACLUser           = (*session)(nil)
 	_ imapserver.Mailbox           = (*handle)(nil)
 	_ imapserver.VanishedMailbox   = (*handle)(nil)
 	_ imapserver.StructuredMessage = msgView{}
@@ -369,4 +370,51 @@ func (s *session) SetMetadata(ctx context.Context, mailbox, entry string, value 
 		m[entry] = *value
 	}
 	return nil
+}
+
+// ACL implements imapserver.ACLUser: the owner has every right; other
+// identifiers are recorded (imapmem does not share mailboxes between
+// users).
+func (s *session) ACL(ctx context.Context, mailbox string) (map[string]string, error) {
+	mb, err := s.mailbox(mailbox)
+	if err != nil {
+		return nil, err
+	}
+	mb.mu.RLock()
+	defer mb.mu.RUnlock()
+	out := map[string]string{s.name: "lrswipkxtea"}
+	for k, v := range mb.acl {
+		out[k] = v
+	}
+	return out, nil
+}
+
+// SetACL implements imapserver.ACLUser.
+func (s *session) SetACL(ctx context.Context, mailbox, id, rights string) error {
+	mb, err := s.mailbox(mailbox)
+	if err != nil {
+		return err
+	}
+	if id == s.name {
+		return imapserver.ErrReadOnly // the owner keeps every right
+	}
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	if mb.acl == nil {
+		mb.acl = map[string]string{}
+	}
+	if rights == "" {
+		delete(mb.acl, id)
+	} else {
+		mb.acl[id] = rights
+	}
+	return nil
+}
+
+// MyRights implements imapserver.ACLUser.
+func (s *session) MyRights(ctx context.Context, mailbox string) (string, error) {
+	if _, err := s.mailbox(mailbox); err != nil {
+		return "", err
+	}
+	return "lrswipkxtea", nil
 }

@@ -76,6 +76,8 @@ type mailbox struct {
 	uidNext     uint32
 	modseq      uint64
 	msgs        []*message // ascending UID
+	// acl holds the rights given to identifiers other than the owner.
+	acl map[string]string
 	// tombs remember expunged UIDs and when, for QRESYNC (RFC 7162).
 	tombs   []tomb
 	handles map[*handle]struct{}

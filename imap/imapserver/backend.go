@@ -260,3 +260,16 @@ type MetadataUser interface {
 	// SetMetadata sets an entry, or removes it when value is nil.
 	SetMetadata(ctx context.Context, mailbox, entry string, value *string) error
 }
+
+// ACLUser is a User whose mailboxes have access control lists (ACL, RFC
+// 4314). Rights are strings of the letters of RFC 4314 §2.1
+// ("lrswipkxtea"); the backend enforces them in its other methods.
+type ACLUser interface {
+	User
+	// ACL returns each identifier's rights on a mailbox.
+	ACL(ctx context.Context, mailbox string) (map[string]string, error)
+	// SetACL sets an identifier's rights; "" removes the identifier.
+	SetACL(ctx context.Context, mailbox, identifier, rights string) error
+	// MyRights returns the logged-in user's rights on a mailbox.
+	MyRights(ctx context.Context, mailbox string) (string, error)
+}

@@ -29,13 +29,13 @@
 // MOVE (RFC 6851), CONDSTORE and QRESYNC (RFC 7162: MODSEQ, CHANGEDSINCE,
 // UNCHANGEDSINCE, VANISHED, SELECT with QRESYNC), SORT and THREAD (RFC 5256: ORDEREDSUBJECT, REFERENCES),
 // ESORT (RFC 5267 §3), COMPRESS=DEFLATE (RFC 4978), QUOTA (RFC 9208),
-// METADATA and METADATA-SERVER (RFC 5464), PREVIEW (RFC 8970),
+// METADATA and METADATA-SERVER (RFC 5464), ACL (RFC 4314), PREVIEW (RFC 8970),
 // SAVEDATE (RFC 8514), OBJECTID EMAILID and THREADID (RFC 8474),
 // UTF8=ACCEPT (RFC 6855), ID (RFC 2971) and UNAUTHENTICATE (RFC 8437).
 //
 // Optional backend interfaces add features: [StructuredMessage] caches
 // the parsed structure, [ObjectIDMessage] and [SaveDateMessage] give
-// identifiers and save dates, [QuotaUser] quotas, [MetadataUser] annotations, [VanishedMailbox] the
+// identifiers and save dates, [QuotaUser] quotas, [MetadataUser] annotations, [ACLUser] access control lists, [VanishedMailbox] the
 // expunge history QRESYNC needs.
 //
 // Limits (see [Limits]) bound command lines, literals (refused before they
