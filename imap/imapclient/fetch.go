@@ -19,7 +19,10 @@ const internalDateLayout = "_2-Jan-2006 15:04:05 -0700"
 // Close (or call Collect).
 //
 // While messages are being read the command holds the connection's read
-// side: other commands' replies are read after it.
+// side: other commands' replies are read after it. Results not yet read
+// when another command's Wait reads the connection are kept in memory
+// for Next, so read them (or Close) before waiting on later commands to
+// keep to one message at a time.
 func (c *Client) Fetch(set imap.NumSet, opts *imap.FetchOptions) *FetchCommand {
 	_, uid := set.(imap.UIDSet)
 	return c.fetch(uid, set, opts)
