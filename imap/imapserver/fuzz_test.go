@@ -41,6 +41,12 @@ func FuzzSession(f *testing.F) {
 		"a FETCH 1 BODY[HEADER.FIELDS {4}\r\nFrom)]\r\n",
 		"a {99999999999+}\r\n",
 		"* BAD\r\n\r\n\x00\xff",
+		"a SORT RETURN (ALL) (REVERSE SUBJECT) UTF-8 ALL\r\nb THREAD REFERENCES UTF-8 ALL\r\n",
+		"a ENABLE QRESYNC\r\nb SELECT INBOX (QRESYNC (1 1 1:* (1:2 1:2)))\r\nc UID FETCH 1:* FLAGS (CHANGEDSINCE 1 VANISHED)\r\n",
+		"a SETMETADATA INBOX (/private/x \"1\")\r\nb GETMETADATA (DEPTH infinity) INBOX /private\r\n",
+		"a SETACL INBOX bob +lr\r\nb GETACL INBOX\r\nc GETQUOTAROOT INBOX\r\n",
+		"a FETCH 1:* (PREVIEW EMAILID SAVEDATE BINARY.SIZE[1])\r\n",
+		"a COMPRESS DEFLATE\r\n\x01\x02",
 	} {
 		f.Add([]byte(s))
 	}
