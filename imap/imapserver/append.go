@@ -1,9 +1,12 @@
 package imapserver
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -88,6 +91,24 @@ func (c *conn) handleAPPEND(tag string, uid bool) error {
 				return nil
 			}
 		}
+		if d.Peek('C') || d.Peek('c') {
+			// CATENATE (RFC 4469): the message is built from parts.
+			msg, err := c.catenate()
+			if err != nil || msg == nil {
+				return err
+			}
+			res, err := c.user.Append(c.ctx(), name, bytes.NewReader(msg), int64(len(msg)), opts)
+			if err != nil {
+				c.skipRestOfCommand()
+				if errors.Is(err, ErrNoSuchMailbox) {
+					return no("TRYCREATE", "no such mailbox")
+				}
+				return err
+			}
+			validity = res.UIDValidity
+			uids = append(uids, res.UID)
+			continue
+		}
 		size, ok := d.LiteralHeader()
 		if !ok {
 			var le *literalError
@@ -135,3 +156,188 @@ func (c *conn) skipRestOfCommand() {
 	c.dec.err = nil
 	c.dec.n = 0
 }
+
+// catenate reads "CATENATE (TEXT literal URL url ...)" and returns the
+// message it makes, at most MaxLiteral bytes. A nil message with a nil
+// error means a syntax error kept in the decoder.
+func (c *conn) catenate() ([]byte, error) {
+	d := &c.dec
+	a, ok := d.Atom()
+	if !ok || !strings.EqualFold(a, "CATENATE") || !d.SP() || !d.Expect('(') {
+		return nil, d.bail("expected CATENATE or a literal")
+	}
+	var msg []byte
+	var urlErr error
+	for i := 0; !d.Peek(')'); i++ {
+		if i > 0 && !d.SP() {
+			return nil, nil
+		}
+		kind, ok := d.Atom()
+		if !ok || !d.SP() {
+			return nil, nil
+		}
+		switch strings.ToUpper(kind) {
+		case "TEXT":
+			size, ok := d.LiteralHeader()
+			if !ok {
+				return nil, nil
+			}
+			if int64(len(msg))+size > c.lim.MaxLiteral {
+				c.skipRestOfCommand()
+				return nil, no("TOOBIG", "message too large")
+			}
+			start := len(msg)
+			msg = append(msg, make([]byte, size)...)
+			if _, err := io.ReadFull(c.reader(), msg[start:]); err != nil {
+				return nil, err
+			}
+		case "URL":
+			u, ok := d.AString()
+			if !ok {
+				return nil, nil
+			}
+			if urlErr != nil {
+				continue
+			}
+			part, err := c.resolveURL(u)
+			if err != nil {
+				// RFC 4469 §5: NO [BADURL url], after the whole command.
+				urlErr = no("BADURL "+quoteBack(u), "cannot use this URL")
+				continue
+			}
+			if int64(len(msg)+len(part)) > c.lim.MaxLiteral {
+				urlErr = no("TOOBIG", "message too large")
+				continue
+			}
+			msg = append(msg, part...)
+		default:
+			return nil, d.bail("expected TEXT or URL")
+		}
+	}
+	d.readByte()
+	if urlErr != nil {
+		c.skipRestOfCommand()
+		return nil, urlErr
+	}
+	if msg == nil {
+		msg = []byte{}
+	}
+	return msg, nil
+}
+
+// resolveURL returns the data an IMAP URL (RFC 5092) names in the user's
+// own mailboxes: "/mailbox[;UIDVALIDITY=n]/;UID=n[/;SECTION=s]", or
+// ";UID=n[/;SECTION=s]" / "/;UID=n" relative to the selected mailbox.
+func (c *conn) resolveURL(u string) ([]byte, error) {
+	if i := strings.Index(u, "://"); i >= 0 {
+		// imap://user@host/path: only this server is reachable.
+		rest := u[i+3:]
+		j := strings.IndexByte(rest, '/')
+		if j < 0 {
+			return nil, errBadURL
+		}
+		u = rest[j:]
+	}
+	var mailbox string
+	var validity uint32
+	path := u
+	if strings.HasPrefix(path, "/") && !strings.HasPrefix(path, "/;") {
+		j := strings.Index(path, "/;UID=")
+		if j < 0 {
+			return nil, errBadURL
+		}
+		mailbox, path = path[1:j], path[j+1:]
+		if k := strings.Index(strings.ToUpper(mailbox), ";UIDVALIDITY="); k >= 0 {
+			n, err := strconv.ParseUint(mailbox[k+13:], 10, 32)
+			if err != nil {
+				return nil, errBadURL
+			}
+			validity, mailbox = uint32(n), mailbox[:k]
+		}
+		var err error
+		if mailbox, err = url.PathUnescape(mailbox); err != nil {
+			return nil, errBadURL
+		}
+		if mb, ok := c.decodeName(mailbox); ok {
+			mailbox = mb
+		}
+	} else {
+		if c.sel == nil {
+			return nil, errBadURL
+		}
+		mailbox = c.sel.name
+		path = strings.TrimPrefix(path, "/")
+	}
+	if !strings.HasPrefix(strings.ToUpper(path), ";UID=") {
+		return nil, errBadURL
+	}
+	path = path[5:]
+	section := ""
+	if k := strings.Index(strings.ToUpper(path), "/;SECTION="); k >= 0 {
+		section, path = path[k+10:], path[:k]
+	}
+	uid, err := strconv.ParseUint(path, 10, 32)
+	if err != nil || uid == 0 {
+		return nil, errBadURL
+	}
+	mbox, err := c.user.Open(c.ctx(), mailbox, true, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer mbox.Close()
+	if validity != 0 && mbox.Info().UIDValidity != validity {
+		return nil, errBadURL
+	}
+	var out []byte
+	err = mbox.Fetch(c.ctx(), []uint32{uint32(uid)}, func(m Message) error {
+		body, err := m.Body()
+		if err != nil {
+			return err
+		}
+		if section == "" {
+			out = make([]byte, m.Size())
+			_, err := body.ReadAt(out, 0)
+			if err == io.EOF {
+				err = nil
+			}
+			return err
+		}
+		st, err := structureOf(m)
+		if err != nil {
+			return err
+		}
+		// Parse the section as FETCH would.
+		it := fetchItem{kind: fetchSection}
+		sd := decoder{br: bufioReader(strings.NewReader("[" + section + "]")), max: 1024, maxLiteral: 0}
+		cc := &conn{dec: sd}
+		if !cc.sectionSpec(&it) {
+			return errBadURL
+		}
+		p := st.findPart(it.part)
+		if p == nil {
+			return errBadURL
+		}
+		data, direct, n, err := sectionContent(body, m.Size(), p, &it)
+		if err != nil {
+			return err
+		}
+		if direct != nil {
+			out = direct
+			return nil
+		}
+		out = make([]byte, n)
+		if data != nil {
+			_, err = io.ReadFull(data, out)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		return nil, errBadURL
+	}
+	return out, nil
+}
+
+var errBadURL = errors.New("imapserver: bad IMAP URL")

@@ -25,7 +25,7 @@ func (c *conn) capabilities() string {
 		caps = append(caps, "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UNSELECT",
 			"UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE",
 			"ESEARCH", "SEARCHRES", "STATUS=SIZE", "CONDSTORE", "QRESYNC", "UTF8=ACCEPT",
-			"UNAUTHENTICATE", "BINARY", "MULTIAPPEND", "SORT", "ESORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "PREVIEW", "SAVEDATE", "OBJECTID", "COMPRESS=DEFLATE", "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "METADATA", "METADATA-SERVER", "ACL", "RIGHTS=texk",
+			"UNAUTHENTICATE", "BINARY", "MULTIAPPEND", "SORT", "ESORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "PREVIEW", "SAVEDATE", "OBJECTID", "COMPRESS=DEFLATE", "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "METADATA", "METADATA-SERVER", "ACL", "RIGHTS=texk", "CATENATE",
 			"APPENDLIMIT="+strconv.FormatInt(c.lim.MaxLiteral, 10))
 	}
 	return strings.Join(caps, " ")
@@ -85,7 +85,7 @@ func (c *conn) handleID(tag string, uid bool) error {
 // nstringOrNil reads a string or NIL, telling which.
 func (d *decoder) nstringOrNil() (s string, isNil, ok bool) {
 	if d.Peek('N') || d.Peek('n') {
-		s, ok = d.nstring()
+		_, ok = d.nstring()
 		return "", true, ok
 	}
 	s, ok = d.String()

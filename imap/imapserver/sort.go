@@ -125,13 +125,14 @@ func (c *conn) matching(root *searchKey) ([]*msgInfo, error) {
 
 func firstMailbox(v string) string {
 	list, _ := mime.ParseAddressList(v)
-	for _, a := range list {
-		if a.Group && len(a.Members) > 0 {
-			a = a.Members[0]
-		}
-		return strings.ToLower(a.Mailbox)
+	if len(list) == 0 {
+		return ""
 	}
-	return ""
+	a := list[0]
+	if a.Group && len(a.Members) > 0 {
+		a = a.Members[0]
+	}
+	return strings.ToLower(a.Mailbox)
 }
 
 // baseSubject extracts the base subject (RFC 5256 §2.1), simplified:
