@@ -17,6 +17,7 @@ const (
 	ConnStateLogout
 )
 
+// String returns the state's name.
 func (s ConnState) String() string {
 	switch s {
 	case ConnStateNotAuthenticated:

@@ -87,6 +87,7 @@ type StatusResponse struct {
 // or a BYE. A server backend may return one to choose the reply.
 type Error StatusResponse
 
+// Error formats the response: "imap: NO [CODE arg] text".
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("imap: ")
@@ -265,7 +266,7 @@ func ParseCopyUID(arg string) (*CopyUIDData, error) {
 	return &CopyUIDData{UIDValidity: n, SourceUIDs: src, DestUIDs: dst}, nil
 }
 
-// FormatCopyUID formats a COPYUID code argument.
+// String formats a COPYUID code argument.
 func (d *CopyUIDData) String() string {
 	return fmt.Sprintf("%d %s %s", d.UIDValidity, d.SourceUIDs, d.DestUIDs)
 }

@@ -167,7 +167,10 @@ func dynamic(rs []Range) bool {
 	return false
 }
 
+// String formats the set ("1:4,7,9:*").
 func (s SeqSet) String() string { return formatRanges(s) }
+
+// String formats the set ("1:4,7,9:*").
 func (s UIDSet) String() string { return formatRanges(s) }
 
 func formatRanges(rs []Range) string {

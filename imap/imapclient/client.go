@@ -34,6 +34,7 @@ type ProtocolError struct {
 	Err error
 }
 
+// Error describes the protocol error.
 func (e *ProtocolError) Error() string {
 	if e.Err != nil {
 		return "imapclient: " + e.Msg + ": " + e.Err.Error()
@@ -41,6 +42,7 @@ func (e *ProtocolError) Error() string {
 	return "imapclient: " + e.Msg
 }
 
+// Unwrap returns the underlying error.
 func (e *ProtocolError) Unwrap() error { return e.Err }
 
 // Options configures a client. The zero value (or nil) is usable.
@@ -208,6 +210,7 @@ type lockedWriter struct {
 	w  io.Writer
 }
 
+// Write writes p under the lock.
 func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -42,6 +42,7 @@ func (c *Client) rawWriter() io.Writer {
 // that each command reaches the server whole.
 type syncFlusher struct{ fw *flate.Writer }
 
+// Write compresses p and flushes it.
 func (s *syncFlusher) Write(p []byte) (int, error) {
 	n, err := s.fw.Write(p)
 	if err == nil {

@@ -13,14 +13,26 @@ type RawArg struct {
 	items []RawArg
 }
 
-// Raw argument constructors.
-func RawAtom(s string) RawArg        { return RawArg{kind: 0, s: s} }
-func RawString(s string) RawArg      { return RawArg{kind: 1, s: s} }
-func RawAString(s string) RawArg     { return RawArg{kind: 2, s: s} }
-func RawNumber(n uint64) RawArg      { return RawArg{kind: 3, n: n} }
-func RawLiteral(b []byte) RawArg     { return RawArg{kind: 4, b: b} }
+// RawAtom is an atom, sent as given.
+func RawAtom(s string) RawArg { return RawArg{kind: 0, s: s} }
+
+// RawString is a string, quoted or sent as a literal as needed.
+func RawString(s string) RawArg { return RawArg{kind: 1, s: s} }
+
+// RawAString is an atom when s can be one, else a string.
+func RawAString(s string) RawArg { return RawArg{kind: 2, s: s} }
+
+// RawNumber is a number.
+func RawNumber(n uint64) RawArg { return RawArg{kind: 3, n: n} }
+
+// RawLiteral is a literal.
+func RawLiteral(b []byte) RawArg { return RawArg{kind: 4, b: b} }
+
+// RawList is a parenthesised list.
 func RawList(items ...RawArg) RawArg { return RawArg{kind: 5, items: items} }
-func RawMailbox(name string) RawArg  { return RawArg{kind: 6, s: name} }
+
+// RawMailbox is a mailbox name, encoded as the connection requires.
+func RawMailbox(name string) RawArg { return RawArg{kind: 6, s: name} }
 
 func (a RawArg) write(enc *imapwire.Encoder) {
 	switch a.kind {

@@ -30,6 +30,7 @@ type LiteralTooLargeError struct {
 	NonSync   bool
 }
 
+// Error describes the refused literal.
 func (e *LiteralTooLargeError) Error() string {
 	return fmt.Sprintf("imapwire: literal of %d octets exceeds limit of %d", e.Size, e.Max)
 }
@@ -40,6 +41,7 @@ type SyntaxError struct {
 	Near string // the input found, at most 80 bytes
 }
 
+// Error describes what was wanted and what was found.
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("imapwire: syntax error: want %s near %q", e.Want, e.Near)
 }
@@ -616,7 +618,7 @@ func (d *Decoder) number(v *uint64, max uint64) bool {
 	return true
 }
 
-// IsNIL consumes NIL (any case) if it is next.
+// NIL consumes NIL (any case) if it is next.
 func (d *Decoder) NIL() bool {
 	buf := d.buffered()
 	if len(buf) < 3 {
@@ -779,6 +781,7 @@ type litReader struct {
 	n int64
 }
 
+// Read reads literal data; io.EOF at its end.
 func (r *litReader) Read(p []byte) (int, error) {
 	if r.n <= 0 {
 		return 0, io.EOF

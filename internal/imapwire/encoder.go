@@ -296,6 +296,7 @@ type literalWriter struct {
 	n int64
 }
 
+// Write writes literal data, no more than announced.
 func (w *literalWriter) Write(p []byte) (int, error) {
 	if w.e.err != nil {
 		return 0, w.e.err
@@ -312,6 +313,7 @@ func (w *literalWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// ReadFrom copies literal data from r, no more than announced.
 func (w *literalWriter) ReadFrom(r io.Reader) (int64, error) {
 	if w.e.err != nil {
 		return 0, w.e.err
@@ -324,6 +326,7 @@ func (w *literalWriter) ReadFrom(r io.Reader) (int64, error) {
 	return n, err
 }
 
+// Close checks that the announced size was written.
 func (w *literalWriter) Close() error {
 	if w.e.err == nil && w.n != 0 {
 		w.e.SetErr(fmt.Errorf("%w: %d bytes missing", ErrLiteralSize, w.n))
