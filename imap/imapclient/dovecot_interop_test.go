@@ -91,6 +91,13 @@ func TestDovecotCommands(t *testing.T) {
 	if !found {
 		t.Errorf("LIST-STATUS lacks %q: %+v", name, list)
 	}
+	subscribed := false
+	for _, l := range must(c.Lsub("", "*").Wait())(t) {
+		subscribed = subscribed || l.Mailbox == name
+	}
+	if !subscribed {
+		t.Errorf("LSUB lacks %q", name)
+	}
 	if err := c.Rename(name, "Renamed").Wait(); err != nil {
 		t.Fatal(err)
 	}
@@ -200,6 +207,9 @@ func TestDovecotCommands(t *testing.T) {
 				t.Errorf("metadata %v", md)
 			}
 		}
+	}
+	if err := c.Check().Wait(); err != nil {
+		t.Error("CHECK:", err)
 	}
 	if err := c.Unselect().Wait(); err != nil {
 		t.Error(err)
