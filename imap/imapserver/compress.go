@@ -17,6 +17,9 @@ func (c *conn) handleCOMPRESS(tag string, uid bool) error {
 	if !ok || !d.CRLF() {
 		return nil
 	}
+	if !c.srv.EnableCompress {
+		return no("CANNOT", "compression is not enabled")
+	}
 	if !strings.EqualFold(alg, "DEFLATE") {
 		return no("CANNOT", "unknown compression mechanism")
 	}

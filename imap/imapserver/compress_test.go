@@ -12,6 +12,11 @@ import (
 func TestCompressDeflateBothWays(t *testing.T) {
 	srv := newServer(newBackend(t, 3))
 	tc := selectInbox(t, srv)
+	if _, st := tc.do("COMPRESS DEFLATE"); st != "NO [CANNOT] compression is not enabled" {
+		t.Fatalf("without EnableCompress: %q", st)
+	}
+	srv.EnableCompress = true
+	tc = selectInbox(t, srv)
 	tc.ok("COMPRESS DEFLATE")
 	zw, _ := flate.NewWriter(tc.c, flate.DefaultCompression)
 	zr := bufio.NewReader(flate.NewReader(tc.c))

@@ -29,6 +29,9 @@ func startServer(t *testing.T) (addr string, be *imapmem.Backend, cert *peers.TL
 	cert = peers.NewTLS(t)
 	srv := newServer(be)
 	srv.TLSConfig = cert.ServerConfig()
+	if os.Getenv("IMAP_DEBUG") != "" {
+		srv.DebugWriter = os.Stderr
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

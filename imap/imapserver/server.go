@@ -96,6 +96,12 @@ type Server struct {
 	Logger *slog.Logger
 	// Greeting is the text of the greeting; empty gives a default.
 	Greeting string
+	// EnableCompress advertises COMPRESS=DEFLATE (RFC 4978). It is off by
+	// default: the standard library's inflater returns data only at a
+	// sync flush or a stored block, so a client that ends its commands
+	// with zlib's Z_PARTIAL_FLUSH (mbsync does) would wait for ever
+	// (golang/go#68130). Clients that sync-flush work.
+	EnableCompress bool
 	// DebugWriter, when not nil, receives a copy of everything the server
 	// reads and writes. It may hold passwords.
 	DebugWriter io.Writer
