@@ -6,7 +6,7 @@
 // use and is what the server's tests and the demo server run on.
 //
 // Messages are kept whole in memory; their MIME structure is parsed once,
-// on first use, and cached.
+// when they are added, and cached.
 package imapmem
 
 import (
