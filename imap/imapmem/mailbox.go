@@ -388,7 +388,7 @@ func (h *handle) Move(ctx context.Context, uids []uint32, dest string) (imapserv
 		return imapserver.CopyResult{}, imapserver.ErrReadOnly
 	}
 	if dst, err := h.user.mailbox(dest); err == nil && dst == h.mb {
-		return imapserver.CopyResult{}, imapserver.ErrMailboxExists
+		return imapserver.CopyResult{}, imapserver.ErrSameMailbox
 	}
 	res, err := h.copyTo(uids, dest)
 	if err != nil {

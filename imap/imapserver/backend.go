@@ -20,6 +20,8 @@ var (
 	ErrTooLarge = errors.New("imapserver: message too large")
 	// ErrOverQuota: the user's quota would be exceeded ([OVERQUOTA]).
 	ErrOverQuota = errors.New("imapserver: over quota")
+	// ErrSameMailbox: MOVE into the mailbox the messages are in ([CANNOT]).
+	ErrSameMailbox = errors.New("imapserver: source and destination are the same mailbox")
 	// ErrReadOnly: the mailbox cannot be changed ([CANNOT]).
 	ErrReadOnly = errors.New("imapserver: mailbox is read-only")
 )

@@ -594,6 +594,8 @@ func backendError(err error) *respError {
 		return &respError{"NO", "TOOBIG", "message too large"}
 	case errors.Is(err, ErrOverQuota):
 		return &respError{"NO", "OVERQUOTA", "over quota"}
+	case errors.Is(err, ErrSameMailbox):
+		return &respError{"NO", "CANNOT", "source and destination are the same mailbox"}
 	case errors.Is(err, ErrReadOnly):
 		return &respError{"NO", "CANNOT", "mailbox is read-only"}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
