@@ -21,7 +21,10 @@ const mailUID, mailGID = 65534, 65534
 // Dovecot is a private Dovecot instance serving IMAP and POP3 on
 // loopback, with the accounts in Users (password Password), maildirs, and
 // SASL PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-1 and SCRAM-SHA-256. Plaintext
-// logins are allowed without TLS; STARTTLS and STLS are offered.
+// logins are allowed without TLS; STARTTLS and STLS are offered. IMAP
+// also offers QUOTA (a 1 GiB storage quota per user, root "User quota"),
+// ACL (vfile, each user owns its mailboxes), METADATA (a file dictionary
+// in the user's home) and COMPRESS=DEFLATE: DovecotIMAPExtensions.
 type Dovecot struct {
 	IMAP, IMAPS string // addresses on 127.0.0.1
 	POP3, POP3S string
@@ -32,6 +35,18 @@ type Dovecot struct {
 }
 
 var instance atomic.Int64
+
+// DovecotIMAPExtensions are the capabilities that StartDovecot's
+// configuration enables beyond Dovecot's defaults; a test may fail when
+// one is missing after login.
+var DovecotIMAPExtensions = []string{"QUOTA", "ACL", "METADATA", "COMPRESS=DEFLATE"}
+
+// DovecotQuotaRoot is the quota root of every user, with a STORAGE limit
+// of DovecotQuotaStorageKiB.
+const (
+	DovecotQuotaRoot       = "User quota"
+	DovecotQuotaStorageKiB = 1 << 20
+)
 
 // StartDovecot starts Dovecot and stops it when the test ends.
 func StartDovecot(t testing.TB) *Dovecot {
@@ -114,6 +129,18 @@ namespace inbox {
   }
 }
 pop3_uidl_format = %%08Xu%%08Xv
+mail_plugins = $mail_plugins acl quota
+protocol imap {
+  mail_plugins = $mail_plugins imap_acl imap_quota imap_zlib
+}
+plugin {
+  quota = count:User quota
+  quota_rule = *:storage=1G
+  quota_vsizes = yes
+  acl = vfile
+}
+imap_metadata = yes
+mail_attribute_dict = file:%%h/dovecot-attributes
 service imap-login {
   inet_listener imap {
     address = 127.0.0.1
