@@ -2,6 +2,7 @@ package imapserver
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -517,15 +518,40 @@ func (e *evalCtx) match(k *searchKey) bool {
 		if err != nil {
 			return false
 		}
-		start := int64(0)
-		if k.op == "BODY" {
-			if st, err := structureOf(m); err == nil {
-				start = st.root.bodyOff
-			}
-		}
-		return readerContainsFold(io.NewSectionReader(body, start, m.Size()-start), k.arg)
+		return bodyContains(io.NewSectionReader(body, 0, m.Size()), k.arg, k.op == "TEXT")
 	}
 	return false
+}
+
+// errFound stops a walk once the text is found.
+var errFound = errors.New("found")
+
+// bodyContains looks for sub in the decoded text of the message's parts
+// (transfer encodings undone, charsets converted to UTF-8), and with
+// header in the header fields too (SEARCH TEXT).
+func bodyContains(r io.Reader, sub string, header bool) bool {
+	err := mime.Walk(r, &mime.ReaderOptions{DecodeCharset: true}, func(p *mime.Part) error {
+		if header {
+			for _, f := range p.Header.Fields() {
+				if containsFold(f.Value, sub) {
+					return errFound
+				}
+				if dec, _ := mime.DecodeWords(f.Value); containsFold(dec, sub) {
+					return errFound
+				}
+			}
+		}
+		if p.IsMultipart() || p.IsEncapsulated() {
+			return nil // their parts come next
+		}
+		if p.MediaType.Type == "text" || p.Parent == nil || p.IsMessage {
+			if readerContainsFold(p.Body(), sub) {
+				return errFound
+			}
+		}
+		return nil
+	})
+	return err == errFound
 }
 
 // readerContainsFold looks for sub in r, ASCII case-insensitively, reading

@@ -238,3 +238,12 @@ func TestPipelinedCommandsAnsweredInOrder(t *testing.T) {
 	}
 	wantLines(t, got, "* 1 FETCH (UID 1)", "P1 OK FETCH completed", "P2 OK NOOP completed", "* 2 FETCH (UID 2)", "P3 OK FETCH completed")
 }
+
+func TestSearchBodyDecodesTransferEncodingAndCharset(t *testing.T) {
+	srv := newServer(newBackend(t, 1))
+	tc := selectInbox(t, srv)
+	msg := "Subject: qp\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\ncaf=E9 au=\r\n lait\r\n"
+	tc.ok(fmt.Sprintf("APPEND INBOX {%d+}\r\n%s", len(msg), msg))
+	wantLines(t, tc.ok("SEARCH CHARSET UTF-8 BODY {13+}\r\ncafé au lait"), "* SEARCH 2")
+	wantLines(t, tc.ok(`SEARCH BODY "caf=E9"`), "* SEARCH")
+}
