@@ -91,20 +91,28 @@ func (c *conn) handleAUTHENTICATE(tag string, uid bool) error {
 	if !d.CRLF() {
 		return nil
 	}
-	if !strings.EqualFold(mech, "PLAIN") {
+	if !strings.EqualFold(mech, "PLAIN") && !strings.EqualFold(mech, "LOGIN") {
 		return no("CANNOT", "unsupported mechanism")
 	}
 	if c.insecureAuthRefused() {
 		return no("PRIVACYREQUIRED", "authentication is disabled before STARTTLS")
 	}
 	var loginErr error
-	srv := sasl.NewPlainServer(func(authzid, user, pass string) error {
-		if authzid != "" && authzid != user {
-			return errors.New("authorization identity not allowed")
-		}
-		loginErr = c.login(user, pass)
-		return loginErr
-	})
+	var srv sasl.Server
+	if strings.EqualFold(mech, "PLAIN") {
+		srv = sasl.NewPlainServer(func(authzid, user, pass string) error {
+			if authzid != "" && authzid != user {
+				return errors.New("authorization identity not allowed")
+			}
+			loginErr = c.login(user, pass)
+			return loginErr
+		})
+	} else {
+		srv = sasl.NewLoginServer(func(user, pass string) error {
+			loginErr = c.login(user, pass)
+			return loginErr
+		})
+	}
 	resp := ir
 	if !hasIR {
 		resp = nil

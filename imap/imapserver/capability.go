@@ -16,7 +16,7 @@ func (c *conn) capabilities() string {
 			caps = append(caps, "STARTTLS")
 		}
 		if c.isTLS || c.srv.AllowInsecureAuth {
-			caps = append(caps, "AUTH=PLAIN", "SASL-IR")
+			caps = append(caps, "AUTH=PLAIN", "AUTH=LOGIN", "SASL-IR")
 		} else {
 			caps = append(caps, "LOGINDISABLED")
 		}
