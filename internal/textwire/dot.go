@@ -96,6 +96,16 @@ func (d *DotReader) Read(p []byte) (int, error) {
 		}
 		i := 0
 		for i < len(buf) && n < len(p) && d.npend == 0 && d.err == nil && d.state != dotEOF {
+			if d.state == dotBeginLine {
+				// Fast path: whole clean lines (no leading dot, no bare
+				// CR or LF) copied in one go.
+				if m := cleanLines(buf[i:], len(p)-n); m > 0 {
+					copy(p[n:], buf[i:i+m])
+					n += m
+					i += m
+					continue
+				}
+			}
 			if d.state == dotData {
 				// Fast path: copy up to the next CR or LF in one go.
 				rest := buf[i:]
@@ -124,6 +134,25 @@ func (d *DotReader) Read(p []byte) (int, error) {
 		return 0, d.err
 	}
 	return n, nil
+}
+
+// cleanLines returns the length of the longest run of complete lines at
+// the start of b, at most max bytes, that decode to themselves: each ends
+// in CRLF, holds no other CR or LF and does not start with a dot. b starts
+// at a true line start.
+func cleanLines(b []byte, max int) int {
+	if len(b) > max {
+		b = b[:max]
+	}
+	end := 0
+	for end < len(b) && b[end] != '.' {
+		j := bytes.IndexByte(b[end:], '\n')
+		if j < 1 || b[end+j-1] != '\r' || bytes.IndexByte(b[end:end+j-1], '\r') >= 0 {
+			break
+		}
+		end += j + 1
+	}
+	return end
 }
 
 // peek returns the buffered input, reading more when there is none.

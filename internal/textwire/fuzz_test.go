@@ -91,3 +91,41 @@ func FuzzDotRoundTrip(f *testing.F) {
 		checkRoundTrip(t, data)
 	})
 }
+
+// FuzzDotReaderReadSizes decodes the same input through one-byte reads,
+// which leave the whole-line fast path no room, and through large reads,
+// which take it: the data, the error and the bytes consumed must agree.
+func FuzzDotReaderReadSizes(f *testing.F) {
+	for _, s := range []string{
+		"a\r\nb\r\n.\r\n", "a\r\n..b\r\nc\r\n.\r\n", "ab\rc\r\nd\r\n.\r\n", "ab\r\nc\nd\r\n.\r\n",
+		"x\r\n\r\n\r\n.\r\n", "x\r\ny\r\r\n.\r\n", "line\r\n.x\r\n.\r\n", "abc\r\ndef",
+	} {
+		f.Add([]byte(s), uint8(0), uint8(3))
+	}
+	f.Fuzz(func(t *testing.T, in []byte, policy, size uint8) {
+		pol := BarePolicy(policy % 3)
+		decode := func(n int) ([]byte, int64, error) {
+			d := NewReader(bytes.NewReader(in)).DotReader(pol)
+			var out []byte
+			buf := make([]byte, n)
+			for {
+				m, err := d.Read(buf)
+				out = append(out, buf[:m]...)
+				if err == io.EOF {
+					return out, d.Consumed(), nil
+				}
+				if err != nil {
+					return out, d.Consumed(), err
+				}
+				if m == 0 {
+					t.Fatal("Read returned 0 bytes and no error")
+				}
+			}
+		}
+		slowOut, slowN, slowErr := decode(1)
+		fastOut, fastN, fastErr := decode(int(size) + 1)
+		if !bytes.Equal(slowOut, fastOut) || slowErr != fastErr || slowN != fastN {
+			t.Fatalf("1-byte reads: %q %v %d; %d-byte reads: %q %v %d", slowOut, slowErr, slowN, int(size)+1, fastOut, fastErr, fastN)
+		}
+	})
+}
