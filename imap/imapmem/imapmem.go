@@ -330,9 +330,9 @@ var (
 	_ imapserver.ACLUser           = (*session)(nil)
 	_ imapserver.Mailbox           = (*handle)(nil)
 	_ imapserver.VanishedMailbox   = (*handle)(nil)
-	_ imapserver.StructuredMessage = msgView{}
-	_ imapserver.ObjectIDMessage   = msgView{}
-	_ imapserver.SaveDateMessage   = msgView{}
+	_ imapserver.StructuredMessage = (*msgView)(nil)
+	_ imapserver.ObjectIDMessage   = (*msgView)(nil)
+	_ imapserver.SaveDateMessage   = (*msgView)(nil)
 )
 
 // Metadata implements imapserver.MetadataUser.

@@ -40,16 +40,16 @@ type msgView struct {
 	fs *flagState
 }
 
-func (v msgView) UID() uint32                               { return v.m.uid }
-func (v msgView) Flags() []string                           { return v.fs.flags }
-func (v msgView) InternalDate() time.Time                   { return v.m.date }
-func (v msgView) Size() int64                               { return int64(len(v.m.body)) }
-func (v msgView) ModSeq() uint64                            { return v.fs.modseq }
-func (v msgView) Body() (io.ReaderAt, error)                { return bytes.NewReader(v.m.body), nil }
-func (v msgView) Structure() (*imapserver.Structure, error) { return v.m.structure() }
-func (v msgView) EmailID() string                           { return v.m.emailID }
-func (v msgView) ThreadID() string                          { return "" }
-func (v msgView) SaveDate() time.Time                       { return v.m.saved }
+func (v *msgView) UID() uint32                               { return v.m.uid }
+func (v *msgView) Flags() []string                           { return v.fs.flags }
+func (v *msgView) InternalDate() time.Time                   { return v.m.date }
+func (v *msgView) Size() int64                               { return int64(len(v.m.body)) }
+func (v *msgView) ModSeq() uint64                            { return v.fs.modseq }
+func (v *msgView) Body() (io.ReaderAt, error)                { return bytes.NewReader(v.m.body), nil }
+func (v *msgView) Structure() (*imapserver.Structure, error) { return v.m.structure() }
+func (v *msgView) EmailID() string                           { return v.m.emailID }
+func (v *msgView) ThreadID() string                          { return "" }
+func (v *msgView) SaveDate() time.Time                       { return v.m.saved }
 
 // emailIDs numbers messages for OBJECTID (RFC 8474).
 var emailIDs atomic.Uint64
@@ -245,11 +245,15 @@ func (h *handle) Fetch(ctx context.Context, uids []uint32, fn func(imapserver.Me
 	mb.mu.RLock()
 	msgs := mb.snapshot(uids)
 	mb.mu.RUnlock()
+	// One view reused for every message: a Message is only valid during
+	// the callback, and boxing a fresh one would allocate per message.
+	v := &msgView{}
 	for _, m := range msgs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := fn(msgView{m, m.state.Load()}); err != nil {
+		v.m, v.fs = m, m.state.Load()
+		if err := fn(v); err != nil {
 			return err
 		}
 	}
