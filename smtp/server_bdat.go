@@ -38,6 +38,12 @@ func (c *conn) handleBDAT(arg []byte) {
 		c.discardChunk(size, replyNeedMail)
 		return
 	}
+	if c.bdat == nil && last && size <= c.limits.MaxMessageBytes {
+		// The whole message in one chunk, the usual case: the backend
+		// reads it on this goroutine, with no pipe in between.
+		c.singleBDAT(size)
+		return
+	}
 	if c.bdat == nil {
 		c.startBDAT()
 	}
@@ -71,6 +77,61 @@ func (c *conn) handleBDAT(arg []byte) {
 	}
 	t.pw.Close()
 	c.finishBDAT()
+}
+
+// singleBDAT receives a message sent as one BDAT LAST chunk of size bytes,
+// at most the size limit, and answers it.
+func (c *conn) singleBDAT(size int64) {
+	cr := &chunkReader{c: c, n: size}
+	data := &dataReader{c: c, src: c.withReceived(cr), max: c.limits.MaxMessageBytes}
+	statuses, readErr := c.deliverRecovering(data)
+	c.readFailed = readErr
+	if readErr == nil && cr.n > 0 {
+		// The backend returned early, or failed: skip the rest of the
+		// chunk so that the next command is read where it starts.
+		if _, _, err := c.copyChunk(io.Discard, cr.n); err != nil {
+			c.readFailed = err
+		}
+	}
+	if c.readFailed == nil {
+		c.writeStatus(statuses)
+	}
+	c.resetTransaction()
+}
+
+// deliverRecovering is deliver that turns a panic in the backend into a
+// failed message, as for chunks delivered on their own goroutine.
+func (c *conn) deliverRecovering(r *dataReader) (statuses []error, readErr error) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.logger().Error("smtp: panic in Data", "panic", p, "stack", string(debug.Stack()))
+			r.done = true
+			statuses, readErr = []error{defaultDataErr}, nil
+		}
+	}()
+	return c.deliver(r)
+}
+
+// chunkReader reads the n bytes of chunk data left on the connection,
+// straight into the caller's buffer when the read buffer is empty.
+type chunkReader struct {
+	c *conn
+	n int64
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > r.n {
+		p = p[:r.n]
+	}
+	n, err := r.c.br.Read(p)
+	r.n -= int64(n)
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
 }
 
 // startBDAT starts the backend's Data on a pipe.

@@ -2,7 +2,6 @@ package smtp
 
 import (
 	"strconv"
-	"strings"
 )
 
 // handleEHLO answers EHLO (RFC 5321 §4.1.1.1) and, in LMTP mode, LHLO
@@ -12,19 +11,28 @@ func (c *conn) handleEHLO(arg []byte) {
 		return
 	}
 	c.ehlo = true
-	var b strings.Builder
-	b.WriteString("250-")
-	b.WriteString(c.srv.domain())
-	b.WriteString(" Hello ")
-	b.WriteString(c.helo)
-	b.WriteString("\r\n")
-	for _, ext := range c.extensions() {
-		b.WriteString("250-")
-		b.WriteString(ext)
-		b.WriteString("\r\n")
+	// Written straight into the reply buffer: clients that say EHLO again
+	// after every RSET pay for no allocation.
+	c.writeString("250-")
+	c.writeString(c.srv.domain())
+	c.writeString(" Hello ")
+	c.writeString(c.helo)
+	c.writeString("\r\n")
+	c.extensions()
+	c.writeString("250 HELP\r\n")
+}
+
+// ehloLine writes one "250-" line of the EHLO reply: a keyword and its
+// parameters.
+func (c *conn) ehloLine(words ...string) {
+	c.writeString("250-")
+	for i, w := range words {
+		if i > 0 {
+			c.writeString(" ")
+		}
+		c.writeString(w)
 	}
-	b.WriteString("250 HELP\r\n")
-	c.writeString(b.String())
+	c.writeString("\r\n")
 }
 
 // handleHELO answers HELO: no extensions.
@@ -39,67 +47,76 @@ func (c *conn) handleHELO(arg []byte) {
 // hello checks the argument of EHLO, HELO or LHLO and resets the state
 // (RFC 5321 §4.1.4: EHLO in a transaction acts as RSET).
 func (c *conn) hello(arg []byte) bool {
-	name, _, _ := strings.Cut(string(trimSpace(arg)), " ")
+	name := trimSpace(arg)
+	if i := indexByte(name, ' '); i >= 0 {
+		name = name[:i]
+	}
 	if !plausibleHelloName(name) {
 		c.syntaxError(EnhancedCode{5, 5, 4}, "Error: a domain or address literal is required")
 		return false
 	}
 	c.resetTransaction()
-	c.helo = name
+	if c.helo != string(name) {
+		c.helo = string(name)
+	}
 	c.state = stateReady
 	return true
 }
 
-// extensions lists the EHLO keywords offered on this connection: each only
-// when it can be used.
-func (c *conn) extensions() []string {
+// extensions writes the EHLO keywords offered on this connection, with
+// their parameters: each only when it can be used.
+func (c *conn) extensions() {
 	s := c.srv
-	exts := []string{"PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES"}
+	c.ehloLine("PIPELINING")
+	c.ehloLine("8BITMIME")
+	c.ehloLine("ENHANCEDSTATUSCODES")
 	if !s.DisableChunking {
-		exts = append(exts, "CHUNKING")
+		c.ehloLine("CHUNKING")
 		if s.EnableBINARYMIME {
-			exts = append(exts, "BINARYMIME")
+			c.ehloLine("BINARYMIME")
 		}
 	}
-	exts = append(exts, "SIZE "+strconv.FormatInt(c.limits.MaxMessageBytes, 10))
+	c.writeString("250-SIZE ")
+	c.scratch = strconv.AppendInt(c.scratch[:0], c.limits.MaxMessageBytes, 10)
+	c.bw.Write(c.scratch)
+	c.writeString("\r\n")
 	if c.canStartTLS() {
-		exts = append(exts, "STARTTLS")
+		c.ehloLine("STARTTLS")
 	}
 	if c.hasAuth() && !c.authed {
 		if mechs := c.sess.(AuthSession).AuthMechanisms(); len(mechs) > 0 {
-			exts = append(exts, "AUTH "+strings.Join(mechs, " "))
+			c.ehloLine(append([]string{"AUTH"}, mechs...)...)
 		}
 	}
 	if s.EnableSMTPUTF8 {
-		exts = append(exts, "SMTPUTF8")
+		c.ehloLine("SMTPUTF8")
 	}
 	if s.EnableDSN {
-		exts = append(exts, "DSN")
+		c.ehloLine("DSN")
 	}
 	if s.EnableREQUIRETLS && c.tls {
 		// RFC 8689 §4.1: offered only over TLS.
-		exts = append(exts, "REQUIRETLS")
+		c.ehloLine("REQUIRETLS")
 	}
 	if s.EnableDELIVERBY {
 		if s.DeliverByMin > 0 {
-			exts = append(exts, "DELIVERBY "+strconv.FormatInt(int64(s.DeliverByMin.Seconds()), 10))
+			c.ehloLine("DELIVERBY", strconv.FormatInt(int64(s.DeliverByMin.Seconds()), 10))
 		} else {
-			exts = append(exts, "DELIVERBY")
+			c.ehloLine("DELIVERBY")
 		}
 	}
 	if s.EnableMTPRIORITY {
-		exts = append(exts, "MT-PRIORITY")
+		c.ehloLine("MT-PRIORITY")
 	}
 	if s.EnableRRVS {
-		exts = append(exts, "RRVS")
+		c.ehloLine("RRVS")
 	}
 	if s.AdvertiseLimits {
-		exts = append(exts, "LIMITS RCPTMAX="+strconv.Itoa(c.limits.MaxRecipients))
+		c.ehloLine("LIMITS", "RCPTMAX="+strconv.Itoa(c.limits.MaxRecipients))
 	}
 	if c.hasXCLIENT() {
-		exts = append(exts, "XCLIENT "+strings.Join(xclientAttrs, " "))
+		c.ehloLine(append([]string{"XCLIENT"}, xclientAttrs...)...)
 	}
-	return exts
 }
 
 func trimSpace(b []byte) []byte {
@@ -117,8 +134,8 @@ func trimSpace(b []byte) []byte {
 // host names with underscores and the like, and §4.1.4 lets a server
 // proceed anyway; only an empty name, control bytes or an absurd length are
 // refused.
-func plausibleHelloName(s string) bool {
-	if s == "" || len(s) > 255 {
+func plausibleHelloName(s []byte) bool {
+	if len(s) == 0 || len(s) > 255 {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

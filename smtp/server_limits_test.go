@@ -684,3 +684,52 @@ func TestRepliesFlushedBeforeWaitingForChunkData(t *testing.T) {
 		t.Errorf("messages %+v", msgs)
 	}
 }
+
+func TestSingleBDATChunkBackendReturningEarlyKeepsTheStreamInStep(t *testing.T) {
+	// One BDAT LAST chunk is read by the backend on the connection's
+	// goroutine; what it leaves unread is skipped.
+	b := &testBackend{dataHook: func(r io.Reader) error {
+		r.Read(make([]byte, 3))
+		return &Error{Code: 554, EnhancedCode: EnhancedCode{5, 6, 0}, Message: "content refused"}
+	}}
+	c := dial(t, newTestServer(b))
+	c.envelope()
+	c.write("BDAT 10 LAST\r\n0123456789NOOP\r\n")
+	c.expect("554 5.6.0 content refused")
+	c.expect("250 2.0.0 OK")
+}
+
+func TestSingleBDATChunkPanicAfterPartialReadKeepsTheStreamInStep(t *testing.T) {
+	b := &testBackend{dataHook: func(r io.Reader) error {
+		r.Read(make([]byte, 4))
+		panic("boom in Data")
+	}}
+	c := dial(t, newTestServer(b))
+	c.envelope()
+	c.write("BDAT 12 LAST\r\nhello, world")
+	c.expect("451 4.3.0")
+	c.cmd("NOOP", "250")
+}
+
+func TestSingleBDATChunkCutShortEndsTheConnection(t *testing.T) {
+	var got []byte
+	var readErr error
+	b := &testBackend{dataHook: func(r io.Reader) error {
+		got, readErr = io.ReadAll(r)
+		return readErr
+	}}
+	srv := newTestServer(b)
+	c := dial(t, srv)
+	c.envelope()
+	if _, err := c.conn.Write([]byte("BDAT 100 LAST\r\nonly this")); err != nil {
+		t.Fatal(err)
+	}
+	c.conn.Close()
+	<-c.done
+	if !errors.Is(readErr, io.ErrUnexpectedEOF) || string(got) != "only this" {
+		t.Errorf("backend read %q, %v; want the partial chunk and io.ErrUnexpectedEOF", got, readErr)
+	}
+	if msgs := b.messages(); len(msgs) != 0 {
+		t.Errorf("delivered %d messages from a cut chunk", len(msgs))
+	}
+}
