@@ -47,6 +47,7 @@ func FuzzServerSession(f *testing.F) {
 		"HELO a\r\nMAIL FROM:<>\r\nRCPT TO:<Postmaster>\r\nDATA\r\na\n.\nb\r\n.\r\n",
 		"EHLO a\r\nXCLIENT NAME=x ADDR=1.2.3.4\r\nEHLO b\r\n",
 		"EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nBDAT 99999999999\r\n",
+		"EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nBDAT 5 LAST\r\nhelloMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nBDAT 9 LAST\r\ncut\r\n",
 		"EHLO a\r\nSTARTTLS\r\nRSET\r\nNOOP\r\nVRFY x\r\nHELP\r\nEXPN y\r\n",
 		"\r\n\n\r\x00 \xff",
 	}
