@@ -135,6 +135,7 @@ type conn struct {
 	closed atomic.Bool
 
 	dr          textwire.DotReader
+	chunk       chunkReader   // the chunk of a one-chunk BDAT message
 	deadline    time.Time     // the read deadline last set
 	deadlineFor time.Duration // the timeout it was set for
 	wdeadline   time.Time     // the write deadline last set

@@ -82,7 +82,8 @@ func (c *conn) handleBDAT(arg []byte) {
 // singleBDAT receives a message sent as one BDAT LAST chunk of size bytes,
 // at most the size limit, and answers it.
 func (c *conn) singleBDAT(size int64) {
-	cr := &chunkReader{c: c, n: size}
+	cr := &c.chunk // in the conn: no allocation per message
+	*cr = chunkReader{c: c, n: size}
 	data := &dataReader{c: c, src: c.withReceived(cr), max: c.limits.MaxMessageBytes}
 	statuses, readErr := c.deliverRecovering(data)
 	c.readFailed = readErr
