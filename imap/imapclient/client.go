@@ -24,6 +24,12 @@ const DefaultTimeout = 5 * time.Minute
 // DefaultReadBufferSize is the read buffer of a connection.
 const DefaultReadBufferSize = 4 << 10
 
+// DefaultFetchReadBufferSize is the read buffer a connection grows to
+// when it first fetches body sections (Options.FetchReadBufferSize): with
+// it, one read from the connection brings in several small messages
+// instead of each costing two or three.
+const DefaultFetchReadBufferSize = 64 << 10
+
 // ErrClosed is returned once the connection is closed.
 var ErrClosed = errors.New("imapclient: connection closed")
 
@@ -73,6 +79,11 @@ type Options struct {
 	// DefaultReadBufferSize. Large buffers read bodies faster, small ones
 	// hold less memory per idle connection.
 	ReadBufferSize int
+	// FetchReadBufferSize is the size the read buffer grows to when the
+	// connection first fetches body or binary sections, kept from then on;
+	// zero means DefaultFetchReadBufferSize, negative never grows it.
+	// Connections that only fetch metadata or idle keep ReadBufferSize.
+	FetchReadBufferSize int
 	// IdleRestart is how long an IDLE lasts before the client restarts it;
 	// zero means DefaultIdleRestart.
 	IdleRestart time.Duration
@@ -128,6 +139,7 @@ type Client struct {
 	opts Options
 
 	br  *bufio.Reader
+	src io.Reader // what br reads from
 	bw  *bufio.Writer
 	dec *imapwire.Decoder
 	enc *imapwire.Encoder
@@ -189,7 +201,7 @@ func (c *Client) setupIO(rw io.ReadWriter) {
 	if size <= 0 {
 		size = DefaultReadBufferSize
 	}
-	c.br = bufio.NewReaderSize(r, size)
+	c.br, c.src = bufio.NewReaderSize(r, size), r
 	c.bw = bufio.NewWriterSize(w, 4<<10)
 	if c.dec == nil {
 		c.dec = imapwire.NewDecoder(c.br)
@@ -693,3 +705,19 @@ var bgCtx = context.Background()
 
 // errCmdDone tells a writer awaiting "+" that its command ended instead.
 var errCmdDone = errors.New("imapclient: command completed without continuation")
+
+// growReadBuffer gives the connection a read buffer of
+// FetchReadBufferSize, for a FETCH of bodies. The caller holds rtok and
+// is between responses; nothing is buffered when the buffer is swapped,
+// else it is left as it is.
+func (c *Client) growReadBuffer() {
+	size := c.opts.FetchReadBufferSize
+	if size == 0 {
+		size = DefaultFetchReadBufferSize
+	}
+	if size <= c.br.Size() || c.br.Buffered() > 0 || c.dec.Err() != nil {
+		return
+	}
+	c.br = bufio.NewReaderSize(c.src, size)
+	c.dec.Reset(c.br)
+}

@@ -24,7 +24,7 @@ func (c *Client) Compress() error {
 	old := c.br
 	fw, _ := flate.NewWriter(c.rawWriter(), flate.DefaultCompression)
 	zr := flate.NewReader(old)
-	c.br = bufio.NewReaderSize(zr, 32<<10)
+	c.br, c.src = bufio.NewReaderSize(zr, 32<<10), zr
 	c.bw = bufio.NewWriterSize(&syncFlusher{fw}, 8<<10)
 	c.dec.Reset(c.br)
 	c.enc.Reset(c.bw)

@@ -36,6 +36,7 @@ func (c *Client) UIDFetch(set imap.NumSet, opts *imap.FetchOptions) *FetchComman
 
 func (c *Client) fetch(uid bool, set imap.NumSet, opts *imap.FetchOptions) *FetchCommand {
 	cmd := &FetchCommand{uid: uid}
+	cmd.bodies = opts != nil && (len(opts.BodySection) > 0 || len(opts.BinarySection) > 0)
 	name := "FETCH"
 	if uid {
 		name = "UID FETCH"
@@ -57,6 +58,7 @@ type FetchCommand struct {
 	cur     *FetchMessageData
 	queue   []*FetchMessageBuffer // messages read by another goroutine
 	holding bool                  // this command holds the read side
+	bodies  bool                  // body or binary sections asked for
 
 	// Vanished holds the UIDs of a VANISHED (EARLIER) response to a UID
 	// FETCH with the VANISHED modifier (RFC 7162 §3.2.6), after Close.
@@ -118,6 +120,9 @@ func (cmd *FetchCommand) Next() *FetchMessageData {
 				return nil
 			case c.rtok <- struct{}{}:
 				cmd.holding = true
+				if cmd.bodies {
+					c.growReadBuffer()
+				}
 			}
 		}
 		if cmd.isDone() {

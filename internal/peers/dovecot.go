@@ -3,6 +3,7 @@ package peers
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -194,15 +195,35 @@ service auth {
 		}
 	})
 	for _, a := range []string{d.IMAP, d.POP3} {
+		waitDovecot(t, d, a, exited, &out)
+	}
+	return d
+}
+
+// waitDovecot waits until Dovecot listens on addr, and fails at once,
+// with its log, when it exits first (a port taken since FreePort, a
+// configuration error), rather than after the whole timeout.
+func waitDovecot(t testing.TB, d *Dovecot, addr string, exited chan error, out *bytes.Buffer) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for backoff := 5 * time.Millisecond; ; backoff = min(2*backoff, 200*time.Millisecond) {
 		select {
 		case err := <-exited:
 			exited <- err
 			t.Fatalf("dovecot exited: %v\n%s\n%s", err, out.String(), d.Log())
 		default:
 		}
-		WaitListening(t, a, 15*time.Second)
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing listens on %s after 15s: %v\n%s", addr, err, d.Log())
+		}
+		// Dovecot gives no other sign that it is ready.
+		time.Sleep(backoff)
 	}
-	return d
 }
 
 // Log returns Dovecot's log, for failure messages.
