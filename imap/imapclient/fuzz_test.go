@@ -46,5 +46,15 @@ func FuzzResponses(f *testing.F) {
 		}
 		fetch.Close()
 		search.Wait()
+		// A FETCH of bodies swaps in the larger read buffer mid-stream.
+		bodies := c.Fetch(imap.SeqSet{{Start: 1, Stop: 0}}, &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
+		for m := bodies.Next(); m != nil; m = bodies.Next() {
+			for it := m.Next(); it != nil; it = m.Next() {
+				if s, ok := it.(*FetchItemDataBodySection); ok && s.Literal != nil {
+					io.Copy(io.Discard, s.Literal)
+				}
+			}
+		}
+		bodies.Close()
 	})
 }
