@@ -277,6 +277,10 @@ func (c *conn) close() {
 
 // shutdown asks the connection to end after its current command; a
 // connection waiting for a command is told BYE at once.
+// Interrupt and Abort let the server's lifecycle.Group end the connection.
+func (c *conn) Interrupt() { c.shutdown() }
+func (c *conn) Abort()     { c.close() }
+
 func (c *conn) shutdown() {
 	c.stopping.Store(true)
 	if c.nc != nil {
@@ -359,7 +363,7 @@ func (c *conn) finish() {
 	if !c.ipRefused {
 		c.srv.release(&c.srv.perIP, c.ip, c.lim.MaxConnsPerIP)
 	}
-	c.srv.track(c, false)
+	c.srv.group.Remove(c)
 	close(c.done)
 }
 

@@ -8,8 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/mailwire/mailwire/internal/lifecycle"
 )
 
 // Defaults of [Limits] (DESIGN.md).
@@ -106,51 +107,16 @@ type Server struct {
 	// reads and writes. It may hold passwords.
 	DebugWriter io.Writer
 
-	mu        sync.Mutex
-	listeners map[net.Listener]struct{}
-	conns     map[*conn]struct{}
-	perIP     map[string]int
-	perUser   map[string]int
-	closed    atomic.Bool
-	active    sync.WaitGroup
+	group   lifecycle.Group
+	mu      sync.Mutex // guards perIP and perUser
+	perIP   map[string]int
+	perUser map[string]int
 }
 
 // Serve accepts connections on l and serves each in its own goroutine. It
 // returns ErrServerClosed after Shutdown or Close.
 func (s *Server) Serve(l net.Listener) error {
-	s.mu.Lock()
-	if s.closed.Load() {
-		s.mu.Unlock()
-		return ErrServerClosed
-	}
-	if s.listeners == nil {
-		s.listeners = map[net.Listener]struct{}{}
-	}
-	s.listeners[l] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.listeners, l)
-		s.mu.Unlock()
-	}()
-	var delay time.Duration
-	for {
-		nc, err := l.Accept()
-		if err != nil {
-			if s.closed.Load() {
-				return ErrServerClosed
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				time.Sleep(delay)
-				continue
-			}
-			return err
-		}
-		delay = 0
-		go s.serveConn(nc)
-	}
+	return s.group.Serve(l, ErrServerClosed, func(nc net.Conn) { s.serveConn(nc) })
 }
 
 // ServeConn serves one connection until it ends; rw may be a net.Conn
@@ -164,32 +130,13 @@ func (s *Server) ServeConn(rw io.ReadWriter) {
 // serveConn starts serving; it may return before the connection ends.
 func (s *Server) serveConn(rw io.ReadWriter) *conn {
 	c := newConn(s, rw)
-	if !s.track(c, true) {
+	if !s.group.Add(c) {
 		c.writeRaw("* BYE server shutting down\r\n")
 		c.close()
 		return nil
 	}
 	c.serve()
 	return c
-}
-
-func (s *Server) track(c *conn, add bool) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if add {
-		if s.closed.Load() {
-			return false
-		}
-		if s.conns == nil {
-			s.conns = map[*conn]struct{}{}
-		}
-		s.conns[c] = struct{}{}
-		s.active.Add(1)
-		return true
-	}
-	delete(s.conns, c)
-	s.active.Done()
-	return true
 }
 
 // acquire counts a connection of a kind (address or user); false when over
@@ -222,45 +169,12 @@ func (s *Server) release(m *map[string]int, key string, limit int) {
 }
 
 // Close stops the listeners and closes every connection at once.
-func (s *Server) Close() error {
-	s.closed.Store(true)
-	s.mu.Lock()
-	for l := range s.listeners {
-		l.Close()
-	}
-	conns := make([]*conn, 0, len(s.conns))
-	for c := range s.conns {
-		conns = append(conns, c)
-	}
-	s.mu.Unlock()
-	for _, c := range conns {
-		c.close()
-	}
-	return nil
-}
+func (s *Server) Close() error { return s.group.Close() }
 
 // Shutdown stops the listeners, sends BYE to connections waiting for a
-// command (or in IDLE) and waits for every connection to end, or for ctx.
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.closed.Store(true)
-	s.mu.Lock()
-	for l := range s.listeners {
-		l.Close()
-	}
-	for c := range s.conns {
-		c.shutdown()
-	}
-	s.mu.Unlock()
-	done := make(chan struct{})
-	go func() { s.active.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		s.Close()
-		return ctx.Err()
-	}
-}
+// command (or in IDLE) and waits for every connection to end; if ctx ends
+// first, it closes the rest and returns ctx's error.
+func (s *Server) Shutdown(ctx context.Context) error { return s.group.Shutdown(ctx) }
 
 func (s *Server) logf(msg string, args ...any) {
 	if s.Logger != nil {

@@ -70,7 +70,9 @@ func (g *Group) Serve(l net.Listener, errClosed error, handle func(net.Conn)) er
 	g.mu.Lock()
 	if g.closed.Load() {
 		g.mu.Unlock()
-		l.Close()
+		if l != nil {
+			l.Close()
+		}
 		return errClosed
 	}
 	if g.listeners == nil {
