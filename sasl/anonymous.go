@@ -69,26 +69,16 @@ func NewAnonymousServer(verify AnonymousVerify) Server {
 }
 
 type anonymousServer struct {
-	limit
+	oneMessage
 	verify AnonymousVerify
-	state  int // 0: initial; 1: empty challenge sent; 2: done; 3: failed
 	trace  string
 }
 
 func (s *anonymousServer) Next(resp []byte) ([]byte, bool, error) {
-	switch s.state {
-	case 0:
-		if resp == nil {
-			s.state = 1
-			return []byte{}, false, nil
-		}
-	case 1:
-	default:
-		return nil, false, newError(Anonymous, ErrUnexpected, "exchange has ended")
-	}
-	s.state = 3
-	if err := s.check(Anonymous, resp); err != nil {
+	if wait, err := s.receive(Anonymous, resp); err != nil {
 		return nil, false, err
+	} else if wait {
+		return []byte{}, false, nil
 	}
 	if !validTrace(string(resp)) {
 		return nil, false, malformed(Anonymous, "invalid trace", resp)
@@ -98,7 +88,7 @@ func (s *anonymousServer) Next(resp []byte) ([]byte, bool, error) {
 			return nil, false, authFailed(Anonymous, "", err)
 		}
 	}
-	s.state = 2
+	s.succeed()
 	s.trace = string(resp)
 	return nil, true, nil
 }
@@ -106,7 +96,7 @@ func (s *anonymousServer) Next(resp []byte) ([]byte, bool, error) {
 // Identity returns the trace as authzid and "anonymous" as authcid, after
 // success.
 func (s *anonymousServer) Identity() (authzid, authcid string) {
-	if s.state != 2 {
+	if !s.done() {
 		return "", ""
 	}
 	return s.trace, "anonymous"

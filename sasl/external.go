@@ -50,28 +50,16 @@ func NewExternalServer(verify ExternalVerify) Server {
 }
 
 type externalServer struct {
-	limit
+	oneMessage
 	verify  ExternalVerify
-	state   int // 0: initial; 1: empty challenge sent; 2: done; 3: failed
 	authzid string
 }
 
 func (s *externalServer) Next(resp []byte) ([]byte, bool, error) {
-	switch s.state {
-	case 0:
-		if resp == nil {
-			// RFC 4422 A.1: the client sends data first; without an
-			// initial response the server sends an empty challenge.
-			s.state = 1
-			return []byte{}, false, nil
-		}
-	case 1:
-	default:
-		return nil, false, newError(External, ErrUnexpected, "exchange has ended")
-	}
-	s.state = 3
-	if err := s.check(External, resp); err != nil {
+	if wait, err := s.receive(External, resp); err != nil {
 		return nil, false, err
+	} else if wait {
+		return []byte{}, false, nil
 	}
 	// RFC 4422 A.1: message = [authz-id-string], UTF-8 without NUL.
 	if !validUTF8NoNUL(string(resp)) {
@@ -83,7 +71,7 @@ func (s *externalServer) Next(resp []byte) ([]byte, bool, error) {
 	if err := s.verify(string(resp)); err != nil {
 		return nil, false, authFailed(External, "", err)
 	}
-	s.state = 2
+	s.succeed()
 	s.authzid = string(resp)
 	return nil, true, nil
 }

@@ -70,28 +70,17 @@ func NewPlainServer(verify PlainVerify) Server {
 }
 
 type plainServer struct {
-	limit
+	oneMessage
 	verify  PlainVerify
-	state   int // 0: initial; 1: empty challenge sent; 2: done; 3: failed
 	authzid string
 	authcid string
 }
 
 func (s *plainServer) Next(resp []byte) ([]byte, bool, error) {
-	switch s.state {
-	case 0:
-		if resp == nil {
-			// RFC 4422 §5: no initial response, so send an empty challenge.
-			s.state = 1
-			return []byte{}, false, nil
-		}
-	case 1:
-	default:
-		return nil, false, newError(Plain, ErrUnexpected, "exchange has ended")
-	}
-	s.state = 3
-	if err := s.check(Plain, resp); err != nil {
+	if wait, err := s.receive(Plain, resp); err != nil {
 		return nil, false, err
+	} else if wait {
+		return []byte{}, false, nil
 	}
 	// RFC 4616 §2: message = [authzid] UTF8NUL authcid UTF8NUL passwd
 	parts := bytes.Split(resp, []byte{0})
@@ -112,7 +101,7 @@ func (s *plainServer) Next(resp []byte) ([]byte, bool, error) {
 	if err := s.verify(authzid, authcid, passwd); err != nil {
 		return nil, false, authFailed(Plain, "", err)
 	}
-	s.state = 2
+	s.succeed()
 	s.authcid = authcid
 	s.authzid = authzid
 	if s.authzid == "" {

@@ -352,3 +352,33 @@ func validUTF8NoNUL(s string) bool {
 func SecretEqual(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
+
+// oneMessage is the state of a server mechanism whose client sends a single
+// message (PLAIN, EXTERNAL, ANONYMOUS): as the initial response, or after
+// the empty challenge the server sends when there was none (RFC 4422 §5).
+type oneMessage struct {
+	limit
+	state int // 0: initial; 1: empty challenge sent; 2: done; 3: failed
+}
+
+// receive returns wait=true when the empty challenge must be sent first;
+// otherwise it takes the client's message, marking the exchange failed
+// until succeed is called, and checks its size.
+func (m *oneMessage) receive(mech string, resp []byte) (wait bool, err error) {
+	switch m.state {
+	case 0:
+		if resp == nil {
+			m.state = 1
+			return true, nil
+		}
+	case 1:
+	default:
+		return false, newError(mech, ErrUnexpected, "exchange has ended")
+	}
+	m.state = 3
+	return false, m.check(mech, resp)
+}
+
+func (m *oneMessage) succeed() { m.state = 2 }
+
+func (m *oneMessage) done() bool { return m.state == 2 }
