@@ -70,7 +70,9 @@ func (p *dateParser) cfws() bool {
 				c := p.s[p.i]
 				p.i++
 				if c == '\\' {
-					p.i++
+					// A quoted-pair; a backslash at the very end quotes
+					// nothing and must not step past the input.
+					p.i = min(p.i+1, len(p.s))
 				} else if c == '(' {
 					depth++
 				} else if c == ')' {

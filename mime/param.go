@@ -562,7 +562,9 @@ func appendParam(b *strings.Builder, p Param) {
 			plain = false
 		}
 	}
-	if plain && len(name)+1+quotedLen(v) <= maxParamLine {
+	// An empty value cannot be split into sections: it is written whole
+	// however long the name.
+	if plain && (v == "" || len(name)+1+quotedLen(v) <= maxParamLine) {
 		b.WriteString(name)
 		b.WriteByte('=')
 		writeParamValue(b, v)
