@@ -361,7 +361,9 @@ func TestShutdownRefusesNewSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	s.ServeConn(&cutConn{r: strings.NewReader(""), w: &out, failAt: -1})
+	if err := s.ServeConn(&cutConn{r: strings.NewReader(""), w: &out, failAt: -1}); !errors.Is(err, ErrServerClosed) {
+		t.Errorf("ServeConn after Shutdown = %v, want ErrServerClosed", err)
+	}
 	if out.String() != "-ERR [SYS/TEMP] server shutting down\r\n" {
 		t.Errorf("new session after Shutdown: %q", out.String())
 	}

@@ -154,14 +154,16 @@ func (s *Server) Serve(l net.Listener) error {
 // STLS and the timeouts need rw to be a net.Conn; over another
 // io.ReadWriter the session lasts until rw fails or the client quits, and
 // [Server.Shutdown] can end it only between commands. When rw is an
-// io.Closer, it is closed at the end.
-func (s *Server) ServeConn(rw io.ReadWriter) {
+// io.Closer, it is closed at the end. It returns [ErrServerClosed] when the
+// server is shutting down and refused the connection, nil otherwise: how a
+// session ended is logged, not returned, as in the smtp package.
+func (s *Server) ServeConn(rw io.ReadWriter) error {
 	c := newConn(s, rw)
 	if !s.group.Add(c) {
 		c.writeLine("-ERR [SYS/TEMP] server shutting down")
 		c.flush()
 		c.close()
-		return
+		return ErrServerClosed
 	}
 	defer s.group.Remove(c)
 	defer func() {
@@ -171,6 +173,7 @@ func (s *Server) ServeConn(rw io.ReadWriter) {
 		c.close()
 	}()
 	c.serve()
+	return nil
 }
 
 // lock takes the server-wide lock on username's maildrop, so that two
