@@ -84,6 +84,18 @@ func (c *conn) charsetAndKeys() (*searchKey, error, bool) {
 
 // matching returns the messages that match root, with what SORT and
 // THREAD need.
+// matchingArgs reads the charset and search keys that end SORT and THREAD
+// and returns what the selected mailbox has that matches them; ok is false
+// on a syntax error, already answered.
+func (c *conn) matchingArgs() (msgs []*msgInfo, ok bool, err error) {
+	root, err, ok := c.charsetAndKeys()
+	if !ok || err != nil {
+		return nil, ok, err
+	}
+	msgs, err = c.matching(root)
+	return msgs, true, err
+}
+
 func (c *conn) matching(root *searchKey) ([]*msgInfo, error) {
 	s := c.sel
 	var out []*msgInfo
@@ -186,12 +198,8 @@ func (c *conn) handleSORT(tag string, uid bool) error {
 	if !ok || !d.SP() {
 		return nil
 	}
-	root, err, ok := c.charsetAndKeys()
+	msgs, ok, err := c.matchingArgs()
 	if !ok || err != nil {
-		return err
-	}
-	msgs, err := c.matching(root)
-	if err != nil {
 		return err
 	}
 	sort.SliceStable(msgs, func(i, j int) bool {

@@ -28,12 +28,8 @@ func (c *conn) handleTHREAD(tag string, uid bool) error {
 	if alg != "ORDEREDSUBJECT" && alg != "REFERENCES" {
 		return d.bail("unknown threading algorithm")
 	}
-	root, err, ok := c.charsetAndKeys()
+	msgs, ok, err := c.matchingArgs()
 	if !ok || err != nil {
-		return err
-	}
-	msgs, err := c.matching(root)
-	if err != nil {
 		return err
 	}
 	var roots []*thread
