@@ -156,7 +156,14 @@ type MailOptions struct {
 	Auth       *string
 	DeliverBy  *DeliverByOptions // BY (RFC 2852)
 	MTPriority *int              // MT-PRIORITY (RFC 6710), -9 to 9
-	// Params lists every parameter as sent, keywords upper case.
+	// Params, on the server, lists every parameter as sent, keywords
+	// upper case. On the client, it holds extra parameters (a vendor's
+	// extension) sent after the typed ones, as given: each must follow
+	// RFC 5321 §4.1.2 (esmtp-keyword, and an esmtp-value with no space,
+	// "=" or control byte, UTF-8 only with UTF8), and a keyword that
+	// has a field above (SIZE, BODY...) or comes twice is refused with
+	// ErrForbiddenInput before anything is sent. A relay passing on a
+	// server's MailOptions must clear Params, which repeat the fields.
 	Params []Param
 }
 
@@ -175,7 +182,10 @@ type RcptOptions struct {
 	OriginalRecipientType string
 	OriginalRecipient     string
 	RRVS                  *RRVSOptions // RRVS (RFC 7293)
-	// Params lists every parameter as sent, keywords upper case.
+	// Params, on the server, lists every parameter as sent, keywords
+	// upper case. On the client, extra parameters sent after the typed
+	// ones, checked as MailOptions.Params are (NOTIFY, ORCPT and RRVS
+	// are refused there: use the fields).
 	Params []Param
 }
 

@@ -15,7 +15,8 @@ import (
 // when the server offers it; without it, an RRVS with Action 'C' is left
 // out and one with Action 'R' (the default) fails with
 // [ErrExtensionUnsupported], as RFC 7293 §3.3 forbids passing such a
-// message on unchecked. opts.Params is not used by the client.
+// message on unchecked. opts.Params are sent after them, as given; see
+// [RcptOptions.Params] for what is refused.
 func (c *Client) Rcpt(ctx context.Context, to string, opts *RcptOptions) error {
 	if c.state != clientMail {
 		return c.stateErr("RCPT")
@@ -111,5 +112,5 @@ func (c *Client) buildRcpt(to string, opts *RcptOptions) error {
 			return fmt.Errorf("%w: RRVS", ErrExtensionUnsupported)
 		}
 	}
-	return nil
+	return c.appendParams(o.Params, rcptTypedParams, c.txUTF8)
 }
