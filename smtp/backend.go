@@ -127,6 +127,12 @@ const (
 	DSNNotifyDelayed DSNNotify = "DELAY"
 )
 
+// Address types of ORCPT (RcptOptions.OriginalRecipientType).
+const (
+	DSNAddressTypeRFC822 = "rfc822" // RFC 3461 §4.2, an xtext address
+	DSNAddressTypeUTF8   = "utf-8"  // RFC 6533 §3, a Mailbox of RFC 6531
+)
+
 // DeliverByMode is the mode of the BY parameter (RFC 2852 §4).
 type DeliverByMode byte
 
@@ -178,7 +184,11 @@ type RRVSOptions struct {
 type RcptOptions struct {
 	Notify []DSNNotify // NOTIFY (RFC 3461), nil when absent
 	// OriginalRecipientType and OriginalRecipient are ORCPT (RFC 3461
-	// §4.2), the address xtext-decoded.
+	// §4.2): the type as sent (compare it with strings.EqualFold), the
+	// address decoded from xtext, or for the type "utf-8" from the
+	// utf-8-addr-xtext or utf-8-addr-unitext of RFC 6533 §3 (the latter
+	// only under SMTPUTF8). A client leaving the type empty sends
+	// "rfc822", or "utf-8" for an address that is not ASCII.
 	OriginalRecipientType string
 	OriginalRecipient     string
 	RRVS                  *RRVSOptions // RRVS (RFC 7293)
