@@ -127,6 +127,12 @@ const (
 	DSNNotifyDelayed DSNNotify = "DELAY"
 )
 
+// Address types of ORCPT (RcptOptions.OriginalRecipientType).
+const (
+	DSNAddressTypeRFC822 = "rfc822" // RFC 3461 §4.2, an xtext address
+	DSNAddressTypeUTF8   = "utf-8"  // RFC 6533 §3, a Mailbox of RFC 6531
+)
+
 // DeliverByMode is the mode of the BY parameter (RFC 2852 §4).
 type DeliverByMode byte
 
@@ -156,7 +162,14 @@ type MailOptions struct {
 	Auth       *string
 	DeliverBy  *DeliverByOptions // BY (RFC 2852)
 	MTPriority *int              // MT-PRIORITY (RFC 6710), -9 to 9
-	// Params lists every parameter as sent, keywords upper case.
+	// Params, on the server, lists every parameter as sent, keywords
+	// upper case. On the client, it holds extra parameters (a vendor's
+	// extension) sent after the typed ones, as given: each must follow
+	// RFC 5321 §4.1.2 (esmtp-keyword, and an esmtp-value with no space,
+	// "=" or control byte, UTF-8 only with UTF8), and a keyword that
+	// has a field above (SIZE, BODY...) or comes twice is refused with
+	// ErrForbiddenInput before anything is sent. A relay passing on a
+	// server's MailOptions must clear Params, which repeat the fields.
 	Params []Param
 }
 
@@ -171,11 +184,18 @@ type RRVSOptions struct {
 type RcptOptions struct {
 	Notify []DSNNotify // NOTIFY (RFC 3461), nil when absent
 	// OriginalRecipientType and OriginalRecipient are ORCPT (RFC 3461
-	// §4.2), the address xtext-decoded.
+	// §4.2): the type as sent (compare it with strings.EqualFold), the
+	// address decoded from xtext, or for the type "utf-8" from the
+	// utf-8-addr-xtext or utf-8-addr-unitext of RFC 6533 §3 (the latter
+	// only under SMTPUTF8). A client leaving the type empty sends
+	// "rfc822", or "utf-8" for an address that is not ASCII.
 	OriginalRecipientType string
 	OriginalRecipient     string
 	RRVS                  *RRVSOptions // RRVS (RFC 7293)
-	// Params lists every parameter as sent, keywords upper case.
+	// Params, on the server, lists every parameter as sent, keywords
+	// upper case. On the client, extra parameters sent after the typed
+	// ones, checked as MailOptions.Params are (NOTIFY, ORCPT and RRVS
+	// are refused there: use the fields).
 	Params []Param
 }
 

@@ -173,6 +173,7 @@ type Client struct {
 	err      error  // why the client is broken
 	greeting string
 	isTLS    bool
+	authed   bool // AUTH succeeded (RFC 4954 §4: once per session)
 
 	// What EHLO told us.
 	esmtp     bool

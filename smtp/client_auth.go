@@ -29,13 +29,18 @@ var insecureMechs = []string{sasl.Plain, sasl.Login, sasl.XOAuth2, sasl.OAuthBea
 // (PLAIN, LOGIN, XOAUTH2, OAUTHBEARER) is refused with [ErrInsecureAuth]
 // on a connection that is not TLS unless ClientOptions.AllowInsecureAuth
 // is set, whatever the server offers. A refusal is an [*Error]; for a 535
-// reply it also matches [sasl.ErrAuthFailed].
+// reply it also matches [sasl.ErrAuthFailed]. After a successful Auth,
+// another fails with [ErrClientState] (RFC 4954 §4), as does StartTLS.
 func (c *Client) Auth(ctx context.Context, sc sasl.Client) error {
 	if err := c.hello(ctx); err != nil {
 		return err
 	}
 	if c.state != clientReady {
 		return c.stateErr("AUTH")
+	}
+	if c.authed {
+		// RFC 4954 §4: no AUTH after a successful one.
+		return fmt.Errorf("%w: already authenticated", ErrClientState)
 	}
 	if !c.has("AUTH") {
 		return fmt.Errorf("%w: AUTH", ErrExtensionUnsupported)
@@ -94,6 +99,7 @@ func (c *Client) authExchange(sc sasl.Client, ir []byte) error {
 				return err
 			}
 			c.debug("authenticated")
+			c.authed = true
 			return nil
 		case 334:
 		default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -18,7 +19,9 @@ import (
 // mode) Mail fails with [ErrExtensionUnsupported] instead. A Size larger
 // than the server's SIZE fails with [ErrMessageExceedsSize] (RFC 1870 §6);
 // RequireTLS also needs a TLS connection (RFC 8689 §4.2.1); EnvelopeID
-// and Auth are sent as xtext. opts.Params is not used by the client.
+// and Auth are sent as xtext. opts.Params are sent after them, as given,
+// for extensions this package has no field for; see [MailOptions.Params]
+// for what is refused.
 func (c *Client) Mail(ctx context.Context, from string, opts *MailOptions) error {
 	if err := c.hello(ctx); err != nil {
 		return err
@@ -187,6 +190,48 @@ func (c *Client) buildMail(from string, opts *MailOptions) error {
 		if c.has("MT-PRIORITY") {
 			c.buf = append(c.buf, " MT-PRIORITY="...)
 			c.buf = strconv.AppendInt(c.buf, int64(p), 10)
+		}
+	}
+	return c.appendParams(o.Params, mailTypedParams, o.UTF8)
+}
+
+// The MAIL and RCPT parameters that have a field of their own in
+// MailOptions and RcptOptions; Params may not repeat them.
+var (
+	mailTypedParams = []string{"SIZE", "BODY", "SMTPUTF8", "REQUIRETLS", "RET", "ENVID", "AUTH", "BY", "MT-PRIORITY"}
+	rcptTypedParams = []string{"NOTIFY", "ORCPT", "RRVS"}
+)
+
+// appendParams appends the caller's extra parameters to the command line
+// in c.buf, each checked against RFC 5321 §4.1.2: esmtp-keyword, and
+// esmtp-value (printable US-ASCII but "=", so no space, CR, LF or other
+// control byte), with UTF-8 in the value only when the transaction has
+// SMTPUTF8 (RFC 6531 §3.3). A keyword that has a typed field, or that
+// comes twice, is refused too: the server would see the parameter twice,
+// and RFC 5321 §4.1.1.11 leaves what it does then undefined.
+func (c *Client) appendParams(params []Param, typed []string, utf8 bool) error {
+	for i, p := range params {
+		if !validParamKeyword(p.Key) {
+			return fmt.Errorf("%w: parameter keyword %q", ErrForbiddenInput, quote80([]byte(p.Key)))
+		}
+		if p.Value != "" && (!validParamValue(p.Value) || !utf8 && !isASCII(p.Value)) {
+			return fmt.Errorf("%w: value of parameter %s", ErrForbiddenInput, p.Key)
+		}
+		for _, k := range typed {
+			if strings.EqualFold(k, p.Key) {
+				return fmt.Errorf("%w: parameter %s has its own field", ErrForbiddenInput, k)
+			}
+		}
+		for _, q := range params[:i] {
+			if strings.EqualFold(q.Key, p.Key) {
+				return fmt.Errorf("%w: parameter %s twice", ErrForbiddenInput, p.Key)
+			}
+		}
+		c.buf = append(c.buf, ' ')
+		c.buf = append(c.buf, p.Key...)
+		if p.Value != "" {
+			c.buf = append(c.buf, '=')
+			c.buf = append(c.buf, p.Value...)
 		}
 	}
 	return nil

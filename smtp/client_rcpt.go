@@ -3,6 +3,7 @@ package smtp
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -10,12 +11,15 @@ import (
 // §4.1.1.3). A refusal is an [*Error] and leaves the transaction open for
 // other recipients.
 //
-// The DSN parameters of opts (Notify, ORCPT sent as type ";" xtext, type
-// "rfc822" when empty) are sent when the server offers DSN. RRVS is sent
+// The DSN parameters of opts (Notify; ORCPT as type ";" xtext, the type
+// "rfc822" when empty, or "utf-8" for an address that is not ASCII, which
+// is sent as RFC 6533 §3 utf-8-addr-unitext in an SMTPUTF8 transaction
+// and utf-8-addr-xtext otherwise) are sent when the server offers DSN. RRVS is sent
 // when the server offers it; without it, an RRVS with Action 'C' is left
 // out and one with Action 'R' (the default) fails with
 // [ErrExtensionUnsupported], as RFC 7293 §3.3 forbids passing such a
-// message on unchecked. opts.Params is not used by the client.
+// message on unchecked. opts.Params are sent after them, as given; see
+// [RcptOptions.Params] for what is refused.
 func (c *Client) Rcpt(ctx context.Context, to string, opts *RcptOptions) error {
 	if c.state != clientMail {
 		return c.stateErr("RCPT")
@@ -74,19 +78,33 @@ func (c *Client) buildRcpt(to string, opts *RcptOptions) error {
 			}
 		}
 	}
-	if o.OriginalRecipient != "" {
+	if orig := o.OriginalRecipient; orig != "" {
 		typ := o.OriginalRecipientType
 		if typ == "" {
-			typ = "rfc822"
+			typ = DSNAddressTypeRFC822
+			if !isASCII(orig) {
+				typ = DSNAddressTypeUTF8
+			}
 		}
 		if !validParamKeyword(typ) {
 			return fmt.Errorf("%w: ORCPT type %q", ErrForbiddenInput, quote80([]byte(typ)))
+		}
+		utf8Type := strings.EqualFold(typ, DSNAddressTypeUTF8)
+		if utf8Type && !ValidAddress(orig, true) {
+			// RFC 6533 §3: utf-8-address is a Mailbox of RFC 6531.
+			return fmt.Errorf("%w: ORCPT address %q", ErrForbiddenInput, quote80([]byte(orig)))
 		}
 		if dsn {
 			c.buf = append(c.buf, " ORCPT="...)
 			c.buf = append(c.buf, typ...)
 			c.buf = append(c.buf, ';')
-			c.buf = append(c.buf, xtextEncode(o.OriginalRecipient)...)
+			if utf8Type {
+				// RFC 6533 §3: unitext only where SMTPUTF8 is in
+				// effect, the 7-bit xtext form elsewhere.
+				c.buf = append(c.buf, utf8AddrEncode(orig, c.txUTF8)...)
+			} else {
+				c.buf = append(c.buf, xtextEncode(orig)...)
+			}
 		}
 	}
 	if rv := o.RRVS; rv != nil {
@@ -111,5 +129,5 @@ func (c *Client) buildRcpt(to string, opts *RcptOptions) error {
 			return fmt.Errorf("%w: RRVS", ErrExtensionUnsupported)
 		}
 	}
-	return nil
+	return c.appendParams(o.Params, rcptTypedParams, c.txUTF8)
 }

@@ -12,7 +12,9 @@ import (
 // or verifies the certificate for the host given to Dial. If the server
 // sends anything after its 220 reply and before the handshake, StartTLS
 // fails with [ErrBufferedAfterStartTLS] and the client is unusable: those
-// bytes would otherwise be read as if they came over TLS.
+// bytes would otherwise be read as if they came over TLS. StartTLS on a TLS
+// connection or after a successful [Client.Auth] fails with
+// [ErrClientState] without sending anything.
 func (c *Client) StartTLS(ctx context.Context, config *tls.Config) error {
 	if err := c.hello(ctx); err != nil {
 		return err
@@ -21,7 +23,13 @@ func (c *Client) StartTLS(ctx context.Context, config *tls.Config) error {
 		return c.stateErr("STARTTLS")
 	}
 	if c.isTLS {
+		// RFC 3207 §4.2: a client MUST NOT start TLS twice.
 		return fmt.Errorf("%w: STARTTLS on a TLS connection", ErrClientState)
+	}
+	if c.authed {
+		// RFC 3207 §4.2: the server would have to forget the login, and
+		// servers (this package's among them) refuse STARTTLS after AUTH.
+		return fmt.Errorf("%w: STARTTLS after AUTH", ErrClientState)
 	}
 	if !c.has("STARTTLS") {
 		return fmt.Errorf("%w: STARTTLS", ErrExtensionUnsupported)

@@ -52,6 +52,34 @@ func TestClientMailAllParameters(t *testing.T) {
 	}
 }
 
+func TestClientSendsExtraParameters(t *testing.T) {
+	err := clientScript(t, "mail_extra_params", &ClientOptions{LocalName: "client.example"}, func(ctx context.Context, c *Client) error {
+		err := c.Mail(ctx, "sender@example.org", &MailOptions{Size: 10, UTF8: true,
+			Params: []Param{{Key: "XVENDOR-TAG", Value: "a+b/c"}, {Key: "XHOLD"}}})
+		if err != nil {
+			return err
+		}
+		if err := c.Rcpt(ctx, "rcpt@example.net", &RcptOptions{Notify: []DSNNotify{DSNNotifyFailure},
+			Params: []Param{{Key: "X-Route", Value: "nörd"}}}); err != nil {
+			return err
+		}
+		if err := c.Reset(ctx); err != nil {
+			return err
+		}
+		err = c.SendMail(ctx, "sender@example.org", []string{"one@example.net"}, strings.NewReader("body\r\n"), &SendOptions{
+			Mail: MailOptions{Params: []Param{{Key: "XHOLD"}}},
+			Rcpt: RcptOptions{Params: []Param{{Key: "X-ROUTE", Value: "1"}}},
+		})
+		if err != nil {
+			return err
+		}
+		return c.Quit(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestClientMailDropsParametersTheServerLacks(t *testing.T) {
 	prio := 5
 	err := clientScript(t, "mail_parameters_dropped", &ClientOptions{LocalName: "client.example"}, func(ctx context.Context, c *Client) error {
@@ -118,6 +146,23 @@ func TestClientRefusesForbiddenInputBeforeWriting(t *testing.T) {
 		{"bad RET", "a@example.org", &MailOptions{Return: "ALL\r\n"}},
 		{"bad BODY", "a@example.org", &MailOptions{Body: "8BIT\r\nQUIT"}},
 		{"negative SIZE", "a@example.org", &MailOptions{Size: -1}},
+		{"param keyword with CRLF", "a@example.org", &MailOptions{Params: []Param{{Key: "X\r\nRCPT"}}}},
+		{"param keyword with space", "a@example.org", &MailOptions{Params: []Param{{Key: "X Y"}}}},
+		{"param keyword with =", "a@example.org", &MailOptions{Params: []Param{{Key: "X=Y"}}}},
+		{"param keyword starting with -", "a@example.org", &MailOptions{Params: []Param{{Key: "-X"}}}},
+		{"empty param keyword", "a@example.org", &MailOptions{Params: []Param{{Value: "1"}}}},
+		{"param value with CRLF", "a@example.org", &MailOptions{Params: []Param{{Key: "XA", Value: "1\r\nRCPT TO:<v@x.y>"}}}},
+		{"param value with space", "a@example.org", &MailOptions{Params: []Param{{Key: "XA", Value: "1 XB=2"}}}},
+		{"param value with =", "a@example.org", &MailOptions{Params: []Param{{Key: "XA", Value: "a=b"}}}},
+		{"param value with NUL", "a@example.org", &MailOptions{Params: []Param{{Key: "XA", Value: "a\x00"}}}},
+		{"param value with DEL", "a@example.org", &MailOptions{Params: []Param{{Key: "XA", Value: "a\x7f"}}}},
+		{"param value with UTF-8, no SMTPUTF8", "a@example.org", &MailOptions{Params: []Param{{Key: "XA", Value: "ü"}}}},
+		{"param value with bad UTF-8", "a@example.org", &MailOptions{UTF8: false, Params: []Param{{Key: "XA", Value: "\xff"}}}},
+		{"param duplicating SIZE", "a@example.org", &MailOptions{Params: []Param{{Key: "size", Value: "1"}}}},
+		{"param duplicating BODY", "a@example.org", &MailOptions{Params: []Param{{Key: "BODY", Value: "8BITMIME"}}}},
+		{"param duplicating AUTH", "a@example.org", &MailOptions{Params: []Param{{Key: "Auth", Value: "<>"}}}},
+		{"param duplicating MT-PRIORITY", "a@example.org", &MailOptions{Params: []Param{{Key: "MT-PRIORITY", Value: "1"}}}},
+		{"param twice", "a@example.org", &MailOptions{Params: []Param{{Key: "XA"}, {Key: "xa", Value: "1"}}}},
 		{"MT-PRIORITY out of range", "a@example.org", &MailOptions{MTPriority: new(int)}},
 	}
 	*badMail[len(badMail)-1].opts.MTPriority = 10
@@ -145,6 +190,13 @@ func TestClientRefusesForbiddenInputBeforeWriting(t *testing.T) {
 		{"NOTIFY twice", "b@example.net", &RcptOptions{Notify: []DSNNotify{DSNNotifyDelayed, DSNNotifyDelayed}}},
 		{"bad ORCPT type", "b@example.net", &RcptOptions{OriginalRecipient: "x@y", OriginalRecipientType: "rfc 822"}},
 		{"bad RRVS action", "b@example.net", &RcptOptions{RRVS: &RRVSOptions{Time: time.Unix(1, 0), Action: 'X'}}},
+		{"param value with LF", "b@example.net", &RcptOptions{Params: []Param{{Key: "XA", Value: "1\nDATA"}}}},
+		{"param keyword with CR", "b@example.net", &RcptOptions{Params: []Param{{Key: "XA\r"}}}},
+		{"param value with UTF-8, no SMTPUTF8", "b@example.net", &RcptOptions{Params: []Param{{Key: "XA", Value: "ü"}}}},
+		{"param duplicating NOTIFY", "b@example.net", &RcptOptions{Params: []Param{{Key: "notify", Value: "NEVER"}}}},
+		{"param duplicating ORCPT", "b@example.net", &RcptOptions{Params: []Param{{Key: "ORCPT", Value: "rfc822;a@b"}}}},
+		{"param duplicating RRVS", "b@example.net", &RcptOptions{Params: []Param{{Key: "RRVS", Value: "x"}}}},
+		{"param twice", "b@example.net", &RcptOptions{Params: []Param{{Key: "X-A"}, {Key: "X-A"}}}},
 	}
 	for _, tt := range badRcpt {
 		t.Run("RCPT "+tt.name, func(t *testing.T) {

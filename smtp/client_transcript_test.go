@@ -218,3 +218,27 @@ func TestClientTranscriptAuth(t *testing.T) {
 func transcriptLoad(t *testing.T, name string) *transcript.Script {
 	return transcript.Load(t, "testdata/client/"+name+".txt")
 }
+
+func TestClientRefusesStartTLSAndAuthAfterAuth(t *testing.T) {
+	opts := &ClientOptions{LocalName: "client.example.com", AllowInsecureAuth: true}
+	err := clientScript(t, "starttls_after_auth", opts, func(ctx context.Context, c *Client) error {
+		if err := c.Auth(ctx, sasl.NewPlainClient("test", "test", "1234")); err != nil {
+			return err
+		}
+		// The script fails on any line the client writes that it does
+		// not expect, so these two must send nothing.
+		if err := c.StartTLS(ctx, nil); !errors.Is(err, ErrClientState) {
+			t.Errorf("StartTLS after AUTH: %v, want ErrClientState", err)
+		}
+		if err := c.Auth(ctx, sasl.NewPlainClient("", "other", "x")); !errors.Is(err, ErrClientState) {
+			t.Errorf("second Auth: %v, want ErrClientState", err)
+		}
+		if err := c.Noop(ctx); err != nil {
+			return err
+		}
+		return c.Quit(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -580,7 +580,14 @@ func (c *conn) resetTransaction() {
 	c.sess.Reset()
 }
 
-func (c *conn) canStartTLS() bool { return c.srv.TLSConfig != nil && !c.tls && c.nc != nil }
+// canStartTLS reports whether STARTTLS exists on this connection at all;
+// once TLS is active or the client has authenticated, the command is
+// refused with 503 (handleSTARTTLS) rather than unknown.
+func (c *conn) canStartTLS() bool { return c.srv.TLSConfig != nil && c.nc != nil }
+
+// offerStartTLS reports whether EHLO advertises STARTTLS: not over TLS
+// (RFC 3207 §4.2) nor after AUTH, when it would be refused.
+func (c *conn) offerStartTLS() bool { return c.canStartTLS() && !c.tls && !c.authed }
 
 func (c *conn) hasAuth() bool {
 	_, ok := c.sess.(AuthSession)

@@ -72,7 +72,8 @@
 //   - RFC 3207, STARTTLS; RFC 4954, AUTH, with the mechanisms of package
 //     sasl.
 //   - RFC 3461, delivery status notification parameters (RET, ENVID,
-//     NOTIFY, ORCPT) and xtext.
+//     NOTIFY, ORCPT) and xtext; RFC 6533, ORCPT with the utf-8 address
+//     type.
 //   - RFC 6531, SMTPUTF8; RFC 8689, REQUIRETLS.
 //   - RFC 2852, DELIVERBY; RFC 6710, MT-PRIORITY; RFC 7293, RRVS; RFC
 //     9422, LIMITS.

@@ -38,8 +38,13 @@ const (
 	// DefaultAuthFailureDelay is the delay before the reply to the first
 	// failed AUTH; the n-th failure waits n times as long.
 	DefaultAuthFailureDelay = time.Second
-	// DefaultCommandTimeout bounds the wait for each command: RFC 5321
-	// §4.5.3.2.7 asks a server to wait at least 5 minutes.
+	// DefaultCommandTimeout bounds the wait for each command, and so is
+	// the idle timeout, before AUTH and after it alike, and the wait for
+	// each line of an AUTH exchange: RFC 5321 §4.5.3.2.7 asks a server to
+	// wait at least 5 minutes. The project's general defaults (1 minute
+	// idle before login, 30 after) do not fit SMTP: most SMTP clients are
+	// MTAs that never authenticate, use the 5-minute client timeouts of
+	// §4.5.3.2, and would see a shorter server timeout as a failure.
 	DefaultCommandTimeout = 5 * time.Minute
 	// DefaultDataTimeout bounds each wait for message data, in DATA or a
 	// BDAT chunk. The server timeout of RFC 5321 §4.5.3.2.7 applies here
@@ -60,7 +65,7 @@ type Limits struct {
 	MaxBadCommands    int           // DefaultMaxBadCommands
 	MaxAuthFailures   int           // DefaultMaxAuthFailures
 	AuthFailureDelay  time.Duration // DefaultAuthFailureDelay; negative: none
-	CommandTimeout    time.Duration // DefaultCommandTimeout
+	CommandTimeout    time.Duration // DefaultCommandTimeout; also the idle timeout
 	DataTimeout       time.Duration // DefaultDataTimeout
 	WriteTimeout      time.Duration // DefaultWriteTimeout
 }

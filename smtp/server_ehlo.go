@@ -80,7 +80,7 @@ func (c *conn) extensions() {
 	c.scratch = strconv.AppendInt(c.scratch[:0], c.limits.MaxMessageBytes, 10)
 	c.bw.Write(c.scratch)
 	c.writeString("\r\n")
-	if c.canStartTLS() {
+	if c.offerStartTLS() {
 		c.ehloLine("STARTTLS")
 	}
 	if c.hasAuth() && !c.authed {

@@ -50,6 +50,9 @@ func FuzzServerSession(f *testing.F) {
 		"EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nBDAT 5 LAST\r\nhelloMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nBDAT 9 LAST\r\ncut\r\n",
 		"EHLO a\r\nSTARTTLS\r\nRSET\r\nNOOP\r\nVRFY x\r\nHELP\r\nEXPN y\r\n",
 		"\r\n\n\r\x00 \xff",
+		// ORCPT=utf-8 (RFC 6533 §3), unitext under SMTPUTF8, xtext without.
+		"EHLO a\r\nMAIL FROM:<a@b> SMTPUTF8\r\nRCPT TO:<c@d> ORCPT=utf-8;用户\\x{2B}t@例子\r\nRCPT TO:<e@d> ORCPT=UTF-8;\\x{E9}\\x{D800}@x\r\nDATA\r\nhi\r\n.\r\n" +
+			"MAIL FROM:<a@b>\r\nRCPT TO:<c@d> ORCPT=utf-8;\\x{7528}\\x{1F600}@x NOTIFY=NEVER\r\nRCPT TO:<c@d> ORCPT=utf-8;é@x\r\nQUIT\r\n",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s), false)
@@ -96,6 +99,8 @@ func FuzzServerCommandParsing(f *testing.F) {
 		"TO:<a@[1.2.3.4]> RRVS=2014-04-03T23:01:00Z;C",
 		"FROM:<a@b> BY=120;RT MT-PRIORITY=-3",
 		"1000 LAST",
+		"TO:<a@b> ORCPT=utf-8;\\x{7528}\\x{2B}x@\\x{4F8B}",
+		"TO:<a@b> ORCPT=UTF-8;用户@例子 NOTIFY=NEVER",
 	} {
 		f.Add(s)
 	}
@@ -124,6 +129,15 @@ func FuzzServerCommandParsing(f *testing.F) {
 				parseDeliverBy(p.Value)
 				parseRRVS(p.Value)
 				parseNotify(p.Value)
+				if typ, addr, ok := strings.Cut(p.Value, ";"); ok && strings.EqualFold(typ, DSNAddressTypeUTF8) {
+					for _, unitext := range []bool{false, true} {
+						if dec, err := utf8AddrDecode(addr, unitext); err == nil {
+							if again, err := utf8AddrDecode(utf8AddrEncode(dec, unitext), unitext); err != nil || again != dec {
+								t.Fatalf("ORCPT %q: %q re-encoded decodes to %q, %v", addr, dec, again, err)
+							}
+						}
+					}
+				}
 			}
 			again, err := parseParams(b.String())
 			if err != nil || len(again) != len(ps) {

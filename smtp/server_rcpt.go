@@ -70,8 +70,17 @@ func (c *conn) rcptParams(s string, opts *RcptOptions) bool {
 		case p.Key == "ORCPT" && c.srv.EnableDSN:
 			// RFC 3461 §4.2: addr-type ";" xtext.
 			typ, addr, found := strings.Cut(p.Value, ";")
-			dec, err := xtextDecode(addr)
-			ok = found && validParamKeyword(typ) && err == nil && dec != ""
+			var dec string
+			if strings.EqualFold(typ, DSNAddressTypeUTF8) {
+				// RFC 6533 §3: utf-8-addr-xtext, or utf-8-addr-unitext
+				// when the transaction has SMTPUTF8; a Mailbox once
+				// decoded.
+				dec, err = utf8AddrDecode(addr, c.mailOpts.UTF8)
+				ok = found && err == nil && ValidAddress(dec, true)
+			} else {
+				dec, err = xtextDecode(addr)
+				ok = found && validParamKeyword(typ) && err == nil && dec != ""
+			}
 			opts.OriginalRecipientType, opts.OriginalRecipient = typ, dec
 		case p.Key == "RRVS" && c.srv.EnableRRVS:
 			opts.RRVS, ok = parseRRVS(p.Value)

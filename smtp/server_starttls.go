@@ -8,14 +8,22 @@ import (
 
 // handleSTARTTLS negotiates TLS (RFC 3207).
 func (c *conn) handleSTARTTLS(arg []byte) {
-	if len(trimSpace(arg)) != 0 {
-		c.syntaxError(EnhancedCode{5, 5, 4}, "Error: STARTTLS takes no argument")
+	if c.tls {
+		// RFC 3207 §4.2: a client MUST NOT start TLS twice (and the
+		// server no longer offers it).
+		c.badCommand("503 5.5.1 Error: TLS already active\r\n")
 		return
 	}
 	if c.authed {
-		// RFC 3207 §4.2 would have the server forget the login, but the
-		// backend's session cannot be told to; refuse instead.
+		// RFC 3207 §4.2 has the server forget, after the handshake,
+		// whatever it learnt outside TLS, a login included; RFC 4954 §4
+		// allows one successful AUTH per session. The backend's session
+		// cannot be told to forget the login, so STARTTLS is refused.
 		c.badCommand("503 5.5.1 Error: already authenticated\r\n")
+		return
+	}
+	if len(trimSpace(arg)) != 0 {
+		c.syntaxError(EnhancedCode{5, 5, 4}, "Error: STARTTLS takes no argument")
 		return
 	}
 	c.writeString("220 2.0.0 Ready to start TLS\r\n")

@@ -87,7 +87,7 @@ func TestStartTLSDiscardsPipelinedPlaintext(t *testing.T) {
 	if !strings.Contains(ehlo, "REQUIRETLS") || !strings.Contains(ehlo, "AUTH PLAIN LOGIN") {
 		t.Errorf("REQUIRETLS or AUTH missing over TLS:\n%s", ehlo)
 	}
-	c.cmd("STARTTLS", "502")
+	c.cmd("STARTTLS", "503 5.5.1 Error: TLS already active")
 	c.cmd("AUTH PLAIN AGFsaWNlAHNlY3JldA==", "235")
 	c.cmd("MAIL FROM:<a@bar.com> REQUIRETLS", "250")
 	c.cmd("RCPT TO:<b@foo.com>", "250")
@@ -152,4 +152,22 @@ func TestStartTLSRefusedAfterAuth(t *testing.T) {
 	c.cmd("EHLO bar.com", "250")
 	c.cmd("AUTH PLAIN AGFsaWNlAHNlY3JldA==", "235")
 	c.cmd("STARTTLS", "503 5.5.1")
+}
+
+func TestStartTLSRefusedTwice(t *testing.T) {
+	srv := newTestServer(&testBackend{})
+	srv.TLSConfig = testTLSConfig(t)
+	c := dial(t, srv)
+	c.cmd("EHLO bar.com", "250")
+	c.cmd("STARTTLS", "220")
+	c.startTLS()
+	// RFC 3207 §4.2: STARTTLS over TLS is out of sequence, before EHLO,
+	// after it, and after AUTH; the session goes on.
+	c.cmd("STARTTLS", "503 5.5.1 Error: TLS already active")
+	c.cmd("EHLO bar.com", "250")
+	c.cmd("STARTTLS", "503 5.5.1 Error: TLS already active")
+	c.cmd("AUTH PLAIN AGFsaWNlAHNlY3JldA==", "235")
+	c.cmd("STARTTLS", "503 5.5.1 Error: TLS already active")
+	c.cmd("MAIL FROM:<a@bar.com>", "250")
+	c.cmd("QUIT", "221")
 }

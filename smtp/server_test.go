@@ -209,7 +209,10 @@ func TestServerScripts(t *testing.T) {
 		t.Run(strings.TrimSuffix(f, ".txt"), func(t *testing.T) {
 			b := &testBackend{xclient: strings.Contains(f, "xclient")}
 			srv := newTestServer(b)
-			srv.AllowInsecureAuth = strings.Contains(f, "auth")
+			srv.AllowInsecureAuth = strings.Contains(f, "auth") || strings.HasPrefix(f, "starttls")
+			if strings.HasPrefix(f, "starttls") {
+				srv.TLSConfig = testTLSConfig(t)
+			}
 			srv.LMTP = strings.HasPrefix(f, "lmtp")
 			srv.EnableSMTPUTF8 = true
 			srv.EnableDSN = true

@@ -431,3 +431,132 @@ func upperHex(c byte) (byte, bool) {
 	}
 	return 0, false
 }
+
+// The "utf-8" address type of ORCPT (RFC 6533 §3): the address is a
+// Mailbox of RFC 6531, written as utf-8-addr-xtext (US-ASCII only, safe
+// with any server) or utf-8-addr-unitext (UTF-8 left as it is, only when
+// the transaction has SMTPUTF8). Both write a character outside QCHAR
+// (%x21-2A / %x2C-3C / %x3E-5B / %x5D-7E: no control, space, "+", "=" or
+// "\") as EmbeddedUnicodeChar, "\x{" HEXPOINT "}".
+
+// isQCHAR reports whether c is a QCHAR of RFC 6533 §3.
+func isQCHAR(c byte) bool { return c >= 0x21 && c <= 0x7e && c != '+' && c != '=' && c != '\\' }
+
+// utf8AddrEncode writes addr, valid UTF-8, as utf-8-addr-unitext when
+// unitext is set, else as utf-8-addr-xtext. HEXPOINT is upper case with
+// no leading zero, two digits at least, as its grammar asks.
+func utf8AddrEncode(addr string, unitext bool) string {
+	const hex = "0123456789ABCDEF"
+	b := make([]byte, 0, len(addr)+8)
+	for _, r := range addr {
+		switch {
+		case r < 0x80 && isQCHAR(byte(r)):
+			b = append(b, byte(r))
+			continue
+		case r >= 0x80 && unitext:
+			b = utf8.AppendRune(b, r)
+			continue
+		}
+		b = append(b, `\x{`...)
+		n := 0
+		for v := r; v > 0; v >>= 4 {
+			n++
+		}
+		n = max(n, 2)
+		for i := n - 1; i >= 0; i-- {
+			b = append(b, hex[(r>>(4*i))&15])
+		}
+		b = append(b, '}')
+	}
+	return string(b)
+}
+
+// utf8AddrDecode decodes utf-8-addr-xtext, or with unitext set also
+// utf-8-addr-unitext (RFC 6533 §3), strictly: each EmbeddedUnicodeChar
+// must be a HEXPOINT of the grammar (no leading zeros, no surrogates, at
+// most U+10FFFF, and below U+0080 only the characters QCHAR leaves out),
+// and non-ASCII bytes must be well-formed UTF-8. Whether the result is a
+// Mailbox is left to the caller (ValidAddress).
+func utf8AddrDecode(s string, unitext bool) (string, error) {
+	if s == "" {
+		return "", ErrBadXtext
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case isQCHAR(c):
+			b = append(b, c)
+			i++
+		case c == '\\':
+			r, n, ok := parseEmbeddedUnicodeChar(s[i:])
+			if !ok {
+				return "", ErrBadXtext
+			}
+			b = utf8.AppendRune(b, r)
+			i += n
+		case c >= 0x80 && unitext:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n <= 1 {
+				return "", ErrBadXtext
+			}
+			b = append(b, s[i:i+n]...)
+			i += n
+		default:
+			return "", ErrBadXtext
+		}
+	}
+	return string(b), nil
+}
+
+// parseEmbeddedUnicodeChar parses EmbeddedUnicodeChar = %x5C.78 "{"
+// HEXPOINT "}" at the start of s, returning the character and the length
+// used.
+func parseEmbeddedUnicodeChar(s string) (rune, int, bool) {
+	if len(s) < 4 || s[0] != '\\' || s[1] != 'x' || s[2] != '{' {
+		return 0, 0, false
+	}
+	end := strings.IndexByte(s, '}')
+	if end < 0 {
+		return 0, 0, false
+	}
+	digits := s[3:end]
+	if len(digits) < 2 || len(digits) > 6 {
+		return 0, 0, false
+	}
+	var v rune
+	for i := 0; i < len(digits); i++ {
+		d, ok := hexDigit(digits[i])
+		if !ok {
+			return 0, 0, false
+		}
+		v = v<<4 | rune(d)
+	}
+	switch {
+	case len(digits) == 2:
+		// ("0"/"1") %x31-39, "10", "20", "2B", "3D", "7F", "5C", and
+		// HEXDIG8 HEXDIG (U+0080 to U+00FF).
+		if v < 0x80 && !(v >= 0x01 && v <= 0x09 || v >= 0x10 && v <= 0x19 || v == 0x20 || v == '+' || v == '=' || v == 0x7f || v == '\\') {
+			return 0, 0, false
+		}
+	case digits[0] == '0':
+		return 0, 0, false // only the two-digit forms may start with 0
+	case v >= 0xd800 && v <= 0xdfff, v > 0x10ffff:
+		return 0, 0, false
+	}
+	return v, end + 1, true
+}
+
+// hexDigit reads HEXDIG, in either case (RFC 5234 string literals are
+// case-insensitive).
+func hexDigit(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
+}

@@ -32,6 +32,26 @@ type Postfix struct {
 // maildirs, so that Dovecot serves what Postfix received.
 func StartPostfix(t testing.TB, auth ...*Dovecot) *Postfix {
 	t.Helper()
+	var d *Dovecot
+	if len(auth) > 0 {
+		d = auth[0]
+	}
+	return startPostfix(t, d, "")
+}
+
+// LMTPDomain is the domain that StartPostfixLMTP relays over LMTP.
+const LMTPDomain = "lmtp." + Domain
+
+// StartPostfixLMTP starts Postfix as StartPostfix does, and has it relay
+// mail for anyone@LMTPDomain through its lmtp client to the LMTP server
+// at lmtpAddr ("127.0.0.1:port").
+func StartPostfixLMTP(t testing.TB, lmtpAddr string) *Postfix {
+	t.Helper()
+	return startPostfix(t, nil, lmtpAddr)
+}
+
+func startPostfix(t testing.TB, dovecot *Dovecot, lmtpAddr string) *Postfix {
+	t.Helper()
 	bin := Need(t, "postfix", "postfix")
 	NeedRoot(t)
 	if !hasUser("postfix") {
@@ -39,9 +59,7 @@ func StartPostfix(t testing.TB, auth ...*Dovecot) *Postfix {
 	}
 	dir := tempDir(t, "postfix")
 	p := &Postfix{SMTP: addr(FreePort(t)), TLS: NewTLS(t), Dir: dir, MailRoot: filepath.Join(dir, "mail")}
-	var dovecot *Dovecot
-	if len(auth) > 0 && auth[0] != nil {
-		dovecot = auth[0]
+	if dovecot != nil {
 		p.MailRoot = dovecot.MailRoot
 		p.Submission = addr(FreePort(t))
 	}
@@ -70,7 +88,12 @@ func StartPostfix(t testing.TB, auth ...*Dovecot) *Postfix {
 		}
 	}
 	write("vmailbox", vmailbox.String())
-	write("transport", "sink."+Domain+" discard:\n")
+	transport, relayDomains := "sink."+Domain+" discard:\n", "sink."+Domain
+	if lmtpAddr != "" {
+		transport += LMTPDomain + " lmtp:inet:" + lmtpAddr + "\n"
+		relayDomains += ", " + LMTPDomain
+	}
+	write("transport", transport)
 	saslPath := "/nonexistent"
 	if dovecot != nil {
 		saslPath = dovecot.AuthSocket
@@ -98,7 +121,7 @@ relayhost =
 default_transport = error:mail leaves no loopback harness
 relay_transport = error:mail leaves no loopback harness
 transport_maps = texthash:%[5]s/transport
-relay_domains = sink.%[4]s
+relay_domains = %[11]s
 virtual_mailbox_domains = %[4]s
 virtual_mailbox_base = %[6]s
 virtual_mailbox_maps = texthash:%[5]s/vmailbox
@@ -118,7 +141,7 @@ smtpd_tls_security_level = may
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = %[10]s
 smtpd_sasl_auth_enable = no
-`, queue, data, dir, Domain, etc, p.MailRoot, mailUID, p.TLS.CertFile, p.TLS.KeyFile, saslPath))
+`, queue, data, dir, Domain, etc, p.MailRoot, mailUID, p.TLS.CertFile, p.TLS.KeyFile, saslPath, relayDomains))
 	master := fmt.Sprintf("%s inet n - n - - smtpd\n", p.SMTP)
 	if p.Submission != "" {
 		master += fmt.Sprintf("%s inet n - n - - smtpd\n  -o syslog_name=postfix/submission\n  -o smtpd_tls_security_level=encrypt\n  -o smtpd_sasl_auth_enable=yes\n  -o smtpd_tls_auth_only=yes\n  -o smtpd_client_restrictions=permit_sasl_authenticated,reject\n", p.Submission)
@@ -137,6 +160,7 @@ proxymap unix - - n - - proxymap
 proxywrite unix - - n - 1 proxymap
 smtp unix - - n - - smtp
 relay unix - - n - - smtp
+lmtp unix - - n - - lmtp
 showq unix n - n - - showq
 error unix - - n - - error
 retry unix - - n - - error
