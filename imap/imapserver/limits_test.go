@@ -140,11 +140,15 @@ func TestShutdownSaysByeToIdleConnections(t *testing.T) {
 	// New connections are refused.
 	c, sc := net.Pipe()
 	defer c.Close()
-	go srv.ServeConn(sc)
+	served := make(chan error, 1)
+	go func() { served <- srv.ServeConn(sc) }()
 	buf := make([]byte, 64)
 	n, _ := c.Read(buf)
 	if string(buf[:n]) != "* BYE server shutting down\r\n" {
 		t.Fatalf("after Shutdown: %q", buf[:n])
+	}
+	if err := <-served; err != imapserver.ErrServerClosed {
+		t.Fatalf("ServeConn after Shutdown = %v, want ErrServerClosed", err)
 	}
 	if err := srv.Serve(nil); err != imapserver.ErrServerClosed {
 		t.Fatalf("Serve after Shutdown: %v", err)

@@ -120,11 +120,16 @@ func (s *Server) Serve(l net.Listener) error {
 }
 
 // ServeConn serves one connection until it ends; rw may be a net.Conn
-// (then deadlines and STARTTLS apply) or any io.ReadWriter.
-func (s *Server) ServeConn(rw io.ReadWriter) {
-	if c := s.serveConn(rw); c != nil {
-		<-c.done
+// (then deadlines and STARTTLS apply) or any io.ReadWriter. It returns
+// [ErrServerClosed] when the server is shutting down and refused the
+// connection (with BYE), nil otherwise, as the smtp and pop3 servers do.
+func (s *Server) ServeConn(rw io.ReadWriter) error {
+	c := s.serveConn(rw)
+	if c == nil {
+		return ErrServerClosed
 	}
+	<-c.done
+	return nil
 }
 
 // serveConn starts serving; it may return before the connection ends.
