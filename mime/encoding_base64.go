@@ -74,6 +74,13 @@ func (d *Base64Reader) Reset(r io.Reader) {
 // Defects returns what was found wrong in the input read so far.
 func (d *Base64Reader) Defects() []Defect { return d.defects }
 
+// takeBuf empties d, which then reads nothing, and returns its buffer.
+func (d *Base64Reader) takeBuf() []byte {
+	b := d.buf
+	*d = Base64Reader{defects: d.defects[:0]}
+	return b
+}
+
 func (d *Base64Reader) defect(detail string) {
 	if len(d.defects) < 8 {
 		d.defects = append(d.defects, Defect{Kind: DefectInvalidBase64, Detail: detail})
@@ -159,6 +166,10 @@ func (d *Base64Reader) Read(p []byte) (int, error) {
 		n := copy(p, d.out[d.outPos:d.outN])
 		d.outPos += n
 		return n, nil
+	}
+	if d.buf == nil {
+		// The zero value, or a reader whose buffer a [Reader] took back.
+		return 0, io.EOF
 	}
 	if len(p) == 0 {
 		return 0, nil

@@ -81,7 +81,18 @@ func (d *QPReader) fill() {
 }
 
 // Read decodes into p.
+// takeBuf empties d, which then reads nothing, and returns its buffer.
+func (d *QPReader) takeBuf() []byte {
+	b := d.buf
+	*d = QPReader{defects: d.defects[:0]}
+	return b
+}
+
 func (d *QPReader) Read(p []byte) (int, error) {
+	if d.buf == nil {
+		// The zero value, or a reader whose buffer a [Reader] took back.
+		return 0, io.EOF
+	}
 	if len(d.pend) > 0 {
 		n := copy(p, d.pend)
 		d.pend = d.pend[n:]

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 )
 
 // maxBoundaryLen bounds a boundary parameter. RFC 2046 §5.1.1 allows 70
@@ -132,17 +133,21 @@ func (p *Part) Body() io.Reader {
 	switch p.Encoding {
 	case EncodingBase64:
 		if r.b64 == nil {
-			r.b64 = NewBase64Reader(raw)
-		} else {
-			r.b64.Reset(raw)
+			r.b64 = &Base64Reader{}
 		}
+		if r.b64.buf == nil {
+			r.b64.buf = getCodecBuf()
+		}
+		r.b64.Reset(raw)
 		dec = r.b64
 	case EncodingQuotedPrintable:
 		if r.qp == nil {
-			r.qp = NewQPReader(raw)
-		} else {
-			r.qp.Reset(raw)
+			r.qp = &QPReader{}
 		}
+		if r.qp.buf == nil {
+			r.qp.buf = getCodecBuf()
+		}
+		r.qp.Reset(raw)
 		dec = r.qp
 	default:
 		dec = raw
@@ -261,8 +266,9 @@ func (mr *Reader) reset(opts *ReaderOptions) {
 	}
 	mr.opts.Limits = mr.opts.Limits.withDefaults()
 	if mr.br == nil {
-		mr.br = bufio.NewReaderSize(sectionReader{&mr.sc}, headerBufSize)
+		mr.br = headerReaders.Get().(*bufio.Reader)
 	}
+	mr.br.Reset(sectionReader{&mr.sc})
 	mr.stack = mr.stack[:0]
 	mr.cur, mr.root = nil, nil
 	mr.gen++
@@ -282,6 +288,43 @@ func (mr *Reader) reset(opts *ReaderOptions) {
 // with the next part. Nesting deeper than MaxDepth is not an error: the
 // part is given as a leaf with [DefectTooDeep].
 func (mr *Reader) Next() (*Part, error) {
+	p, err := mr.next()
+	if mr.err != nil {
+		mr.release()
+	}
+	return p, err
+}
+
+// Buffers shared by the Readers: a Reader takes them when it starts and
+// gives them back when its walk ends (io.EOF or a failed input), so that
+// parsing many messages one after another allocates them once, not once a
+// message.
+var (
+	codecBufs     = sync.Pool{New: func() any { return new([codecBufSize]byte) }}
+	headerReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, headerBufSize) }}
+)
+
+func getCodecBuf() []byte { return codecBufs.Get().(*[codecBufSize]byte)[:] }
+
+// release gives the buffers back once the walk has ended. The parts
+// handed out are invalidated first (their Body reads nothing, as after any
+// later Next), so no reader of a part can still use a buffer.
+func (mr *Reader) release() {
+	mr.gen++
+	if mr.b64 != nil && mr.b64.buf != nil {
+		codecBufs.Put((*[codecBufSize]byte)(mr.b64.takeBuf()))
+	}
+	if mr.qp != nil && mr.qp.buf != nil {
+		codecBufs.Put((*[codecBufSize]byte)(mr.qp.takeBuf()))
+	}
+	if mr.br != nil {
+		mr.br.Reset(nil)
+		headerReaders.Put(mr.br)
+		mr.br = nil
+	}
+}
+
+func (mr *Reader) next() (*Part, error) {
 	if mr.err != nil {
 		return nil, mr.err
 	}
