@@ -1,43 +1,36 @@
 package pop3
 
 import (
-	"context"
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
-	"slices"
 	"strings"
 
+	"github.com/mailwire/mailwire/internal/saslserve"
 	"github.com/mailwire/mailwire/internal/textwire"
 	"github.com/mailwire/mailwire/sasl"
 )
 
+// saslConfig says which mechanisms the backend makes possible.
+func (c *conn) saslConfig() *saslserve.Config {
+	b := c.s.Backend
+	cfg := &saslserve.Config{CheckPassword: b.CheckPassword, PlaintextOK: c.insecureOK(), Hostname: c.s.hostname()}
+	if ab, ok := b.(APOPBackend); ok && !c.s.DisableAPOP {
+		cfg.Secret = ab.Secret
+	}
+	if sb, ok := b.(ScramBackend); ok {
+		cfg.Scram = sb.ScramCredentials
+	}
+	if sb, ok := b.(SASLBackend); ok {
+		cfg.ExtraMechanisms, cfg.NewExtra = sb.SASLMechanisms, sb.NewSASLServer
+	}
+	return cfg
+}
+
 // saslMechanisms lists the SASL mechanisms this session can use now,
 // strongest first.
 func (c *conn) saslMechanisms() []string {
-	var mechs []string
-	if _, ok := c.s.Backend.(ScramBackend); ok {
-		mechs = append(mechs, sasl.ScramMechanisms(c.channelBinding())...)
-	}
-	if _, ok := c.s.Backend.(APOPBackend); ok && !c.s.DisableAPOP {
-		mechs = append(mechs, sasl.CRAMMD5)
-	}
-	if c.insecureOK() {
-		mechs = append(mechs, sasl.Plain, sasl.Login)
-	}
-	if sb, ok := c.s.Backend.(SASLBackend); ok {
-		for _, m := range sb.SASLMechanisms(c.tlsState()) {
-			if m = strings.ToUpper(m); !slices.Contains(mechs, m) && checkArgServer(m) {
-				mechs = append(mechs, m)
-			}
-		}
-	}
-	return mechs
-}
-
-// checkArgServer reports whether a mechanism name can go in CAPA.
-func checkArgServer(m string) bool {
-	return m != "" && !strings.ContainsAny(m, " \r\n")
+	return saslserve.Mechanisms(c.saslConfig(), c.tlsState())
 }
 
 // tlsState is the TLS state of the connection, nil without TLS.
@@ -48,56 +41,6 @@ func (c *conn) tlsState() *tls.ConnectionState {
 	}
 	cs := tc.ConnectionState()
 	return &cs
-}
-
-// channelBinding is the tls-exporter binding of the TLS connection, nil
-// without TLS or when it cannot be exported.
-func (c *conn) channelBinding() *sasl.ChannelBinding {
-	cs := c.tlsState()
-	if cs == nil {
-		return nil
-	}
-	cb, err := sasl.ChannelBindingFromTLS(cs, sasl.TLSExporter)
-	if err != nil {
-		return nil
-	}
-	return cb
-}
-
-func (c *conn) newSASLServer(mech string) (sasl.Server, error) {
-	ctx := c.ctx
-	b := c.s.Backend
-	switch mech {
-	case sasl.Plain:
-		return sasl.NewPlainServer(func(authzid, user, pass string) error {
-			if authzid != "" && authzid != user {
-				return errors.New("acting as another user is not supported")
-			}
-			return b.CheckPassword(ctx, user, pass)
-		}), nil
-	case sasl.Login:
-		return sasl.NewLoginServer(func(user, pass string) error {
-			return b.CheckPassword(ctx, user, pass)
-		}), nil
-	case sasl.CRAMMD5:
-		ab := b.(APOPBackend)
-		return sasl.NewCRAMMD5Server(c.s.hostname(), func(user string) (string, error) {
-			return ab.Secret(ctx, user)
-		}), nil
-	}
-	if sb, ok := b.(ScramBackend); ok && strings.HasPrefix(mech, "SCRAM-") {
-		hash := "SHA-1"
-		if strings.HasPrefix(mech, "SCRAM-SHA-256") {
-			hash = "SHA-256"
-		}
-		return sasl.NewScramServer(mech, func(user string) (sasl.ScramCredentials, error) {
-			return sb.ScramCredentials(context.WithoutCancel(ctx), user, hash)
-		}, c.channelBinding(), nil), nil
-	}
-	if sb, ok := b.(SASLBackend); ok {
-		return sb.NewSASLServer(ctx, mech, c.tlsState())
-	}
-	return nil, errors.New("pop3: no server for " + mech)
 }
 
 func (c *conn) handleAUTH(arg string) error {
@@ -123,7 +66,7 @@ func (c *conn) handleAUTH(arg string) error {
 		c.errResp("", "unsupported mechanism")
 		return nil
 	}
-	mechSrv, err := c.newSASLServer(mech)
+	mechSrv, err := saslserve.NewServer(c.ctx, c.saslConfig(), mech, c.tlsState())
 	if err != nil {
 		c.backendErr(err, "mechanism unavailable")
 		return nil
@@ -183,13 +126,9 @@ func (c *conn) handleAUTH(arg string) error {
 			return nil
 		}
 	}
-	id, ok := mechSrv.(sasl.Identity)
+	authzid, ok := saslserve.Username(mechSrv)
 	if !ok {
 		return c.authFailed(ErrAuth)
-	}
-	authzid, authcid := id.Identity()
-	if authzid == "" {
-		authzid = authcid
 	}
 	return c.login(authzid)
 }

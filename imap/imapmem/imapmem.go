@@ -74,6 +74,7 @@ func init() { uidValiditySeq.Store(uint32(time.Now().Unix()) & 0x7fffffff) }
 // User is one user's store. Its methods are safe for concurrent use.
 type User struct {
 	name, password string
+	creds          userCreds // SCRAM, derived on first use
 	// quota limits, 0 for none: kilobytes and messages over all mailboxes
 	maxKB, maxMessages int64
 	mu                 sync.Mutex

@@ -2,11 +2,13 @@ package imapserver
 
 import (
 	"bufio"
+	"context"
 	"crypto/tls"
 	"errors"
 	"strings"
 	"time"
 
+	"github.com/mailwire/mailwire/internal/saslserve"
 	"github.com/mailwire/mailwire/sasl"
 )
 
@@ -38,15 +40,40 @@ func (c *conn) handleLOGIN(tag string, uid bool) error {
 func (c *conn) login(user, pass string) error {
 	u, err := c.srv.Backend.Login(c.ctx(), user, pass)
 	if err != nil {
-		c.failures++
-		if delay := c.lim.FailedLoginDelay; delay > 0 {
-			time.Sleep(delay << min(c.failures-1, 4))
-		}
-		if errors.Is(err, ErrAuthFailed) {
-			return no("AUTHENTICATIONFAILED", "invalid credentials")
-		}
+		return c.loginFailed(err)
+	}
+	return c.enter(user, u)
+}
+
+// loginFailed answers a failed LOGIN or AUTHENTICATE after a delay that
+// doubles with each failure on the connection (up to 16 times the first),
+// and says BYE at Limits.MaxFailedLogins (DESIGN.md: a growing delay, then
+// disconnect).
+func (c *conn) loginFailed(err error) error {
+	c.failures++
+	if delay := c.lim.FailedLoginDelay; delay > 0 {
+		c.srv.pause(delay << min(c.failures-1, 4))
+	}
+	if c.failures >= c.lim.MaxFailedLogins {
+		return &respError{"BYE", "", "too many failed logins"}
+	}
+	var re *respError
+	switch {
+	case errors.Is(err, ErrAuthFailed), errors.Is(err, sasl.ErrAuthFailed):
+		return no("AUTHENTICATIONFAILED", "invalid credentials")
+	case errors.As(err, &re):
 		return err
 	}
+	var se *sasl.Error
+	if errors.As(err, &se) {
+		// A malformed or refused exchange (RFC 5530): tell no more.
+		return no("AUTHENTICATIONFAILED", "authentication failed")
+	}
+	return err
+}
+
+// enter moves to the authenticated state as user.
+func (c *conn) enter(user string, u User) error {
 	if !c.srv.acquire(&c.srv.perUser, user, c.lim.MaxConnsPerUser) {
 		u.Logout()
 		return no("LIMIT", "too many sessions for this user")
@@ -58,8 +85,52 @@ func (c *conn) login(user, pass string) error {
 	return nil
 }
 
-// handleAUTHENTICATE: RFC 9051 §6.2.2 with SASL-IR (RFC 4959); PLAIN only,
-// checked through Backend.Login.
+// tlsState is the TLS state of the connection, nil without TLS.
+func (c *conn) tlsState() *tls.ConnectionState {
+	tc, ok := c.nc.(*tls.Conn)
+	if !ok || !c.isTLS {
+		return nil
+	}
+	cs := tc.ConnectionState()
+	return &cs
+}
+
+// saslConfig says which mechanisms the backend makes possible. PLAIN and
+// LOGIN log in through Backend.Login (the User is stored in *loggedIn);
+// the others need a SASLUserBackend.
+func (c *conn) saslConfig(loggedIn *User) *saslserve.Config {
+	cfg := &saslserve.Config{
+		PlaintextOK: !c.insecureAuthRefused(),
+		Hostname:    "imap",
+		CheckPassword: func(ctx context.Context, user, pass string) error {
+			u, err := c.srv.Backend.Login(ctx, user, pass)
+			if err == nil && loggedIn != nil {
+				*loggedIn = u
+			}
+			return err
+		},
+	}
+	b := c.srv.Backend
+	if sb, ok := b.(ScramBackend); ok {
+		cfg.Scram = sb.ScramCredentials
+	}
+	if sb, ok := b.(SecretBackend); ok {
+		cfg.Secret = sb.Secret
+	}
+	if sb, ok := b.(SASLBackend); ok {
+		cfg.ExtraMechanisms, cfg.NewExtra = sb.SASLMechanisms, sb.NewSASLServer
+	}
+	return cfg
+}
+
+// saslMechanisms lists the AUTHENTICATE mechanisms usable now, strongest
+// first.
+func (c *conn) saslMechanisms() []string {
+	return saslserve.Mechanisms(c.saslConfig(nil), c.tlsState())
+}
+
+// handleAUTHENTICATE: RFC 9051 §6.2.2 with SASL-IR (RFC 4959), for every
+// mechanism the backend makes possible (see saslConfig).
 func (c *conn) handleAUTHENTICATE(tag string, uid bool) error {
 	d := &c.dec
 	if !d.SP() {
@@ -69,15 +140,14 @@ func (c *conn) handleAUTHENTICATE(tag string, uid bool) error {
 	if !ok {
 		return nil
 	}
-	var ir []byte
-	hasIR := false
+	var resp []byte
 	if d.Peek(' ') {
 		d.readByte()
 		s, ok := d.AString()
 		if !ok {
 			return nil
 		}
-		hasIR = true
+		// RFC 4959 §3: "=" is an empty initial response.
 		b, err := sasl.DecodeWire([]byte(s))
 		if err != nil {
 			d.CRLF()
@@ -86,48 +156,34 @@ func (c *conn) handleAUTHENTICATE(tag string, uid bool) error {
 			}
 			return bad("", "invalid base64")
 		}
-		ir = b
+		resp = b
 	}
 	if !d.CRLF() {
 		return nil
 	}
-	if !strings.EqualFold(mech, "PLAIN") && !strings.EqualFold(mech, "LOGIN") {
+	var passUser User
+	mechSrv, err := saslserve.NewServer(c.ctx(), c.saslConfig(&passUser), mech, c.tlsState())
+	if errors.Is(err, saslserve.ErrNotOffered) {
+		if c.insecureAuthRefused() && (strings.EqualFold(mech, sasl.Plain) || strings.EqualFold(mech, sasl.Login)) {
+			return no("PRIVACYREQUIRED", "authentication is disabled before STARTTLS")
+		}
 		return no("CANNOT", "unsupported mechanism")
 	}
-	if c.insecureAuthRefused() {
-		return no("PRIVACYREQUIRED", "authentication is disabled before STARTTLS")
+	if err != nil {
+		return err
 	}
-	var loginErr error
-	var srv sasl.Server
-	if strings.EqualFold(mech, "PLAIN") {
-		srv = sasl.NewPlainServer(func(authzid, user, pass string) error {
-			if authzid != "" && authzid != user {
-				return errors.New("authorization identity not allowed")
-			}
-			loginErr = c.login(user, pass)
-			return loginErr
-		})
-	} else {
-		srv = sasl.NewLoginServer(func(user, pass string) error {
-			loginErr = c.login(user, pass)
-			return loginErr
-		})
-	}
-	resp := ir
-	if !hasIR {
-		resp = nil
-	}
+	srv := sasl.LimitServer(mechSrv, 0)
 	for {
 		chal, done, err := srv.Next(resp)
 		if err != nil {
-			if loginErr != nil {
-				return loginErr
-			}
-			return no("AUTHENTICATIONFAILED", "authentication failed")
+			return c.loginFailed(err)
 		}
-		if done {
-			return nil
+		if done && len(chal) == 0 {
+			break
 		}
+		// Data sent with success (SCRAM's server-final-message) goes as
+		// one more continuation, answered by an empty line, as RFC 3501
+		// clients expect (RFC 9051 §6.2.2 allows either).
 		w := c.writer()
 		w.WriteString("+ ")
 		if len(chal) > 0 {
@@ -141,14 +197,35 @@ func (c *conn) handleAUTHENTICATE(tag string, uid bool) error {
 		if err != nil {
 			return err
 		}
-		resp, err = sasl.DecodeWire(line)
-		if errors.Is(err, sasl.ErrCanceled) {
+		if string(line) == "*" {
 			return bad("", "authentication canceled")
 		}
-		if err != nil {
+		if done {
+			if len(line) != 0 {
+				return c.loginFailed(sasl.ErrUnexpected)
+			}
+			break
+		}
+		if resp, err = sasl.DecodeWire(line); err != nil {
 			return bad("", "invalid base64")
 		}
 	}
+	user, ok := saslserve.Username(mechSrv)
+	if !ok {
+		return c.loginFailed(ErrAuthFailed)
+	}
+	if passUser != nil {
+		return c.enter(user, passUser)
+	}
+	ub, ok := c.srv.Backend.(SASLUserBackend)
+	if !ok {
+		return c.loginFailed(ErrAuthFailed)
+	}
+	u, err := ub.UserFor(c.ctx(), user)
+	if err != nil {
+		return c.loginFailed(err)
+	}
+	return c.enter(user, u)
 }
 
 // readAuthLine reads one line of an AUTHENTICATE exchange.

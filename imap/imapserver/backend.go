@@ -2,9 +2,12 @@ package imapserver
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"time"
+
+	"github.com/mailwire/mailwire/sasl"
 )
 
 // Errors a backend returns so that the server can answer with the right
@@ -274,4 +277,49 @@ type ACLUser interface {
 	SetACL(ctx context.Context, mailbox, identifier, rights string) error
 	// MyRights returns the logged-in user's rights on a mailbox.
 	MyRights(ctx context.Context, mailbox string) (string, error)
+}
+
+// SASLUserBackend is a [Backend] that can hand out the User of someone a
+// SASL mechanism without a password (SCRAM, CRAM-MD5, EXTERNAL,
+// OAUTHBEARER...) has authenticated. The optional backends below build on
+// it.
+type SASLUserBackend interface {
+	Backend
+	// UserFor returns the User of username, who has been authenticated.
+	UserFor(ctx context.Context, username string) (User, error)
+}
+
+// ScramBackend is a [Backend] that stores SCRAM credentials (RFC 5802,
+// RFC 7677). The server offers SCRAM-SHA-256 and SCRAM-SHA-1, and their
+// -PLUS variants with channel binding over TLS, only when its Backend
+// implements it; the server never sees a password for them.
+type ScramBackend interface {
+	SASLUserBackend
+	// ScramCredentials returns username's credentials for hash, "SHA-1"
+	// or "SHA-256"; an error (any) refuses the login.
+	ScramCredentials(ctx context.Context, username, hash string) (sasl.ScramCredentials, error)
+}
+
+// SecretBackend is a [Backend] that can give a user's shared secret in
+// plaintext, which CRAM-MD5 (RFC 2195) needs. The server offers CRAM-MD5
+// only when its Backend implements it; as the secret never crosses the
+// wire, also without TLS.
+type SecretBackend interface {
+	SASLUserBackend
+	// Secret returns username's shared secret.
+	Secret(ctx context.Context, username string) (string, error)
+}
+
+// SASLBackend is a [Backend] that brings SASL mechanisms of its own
+// (OAUTHBEARER, XOAUTH2, EXTERNAL...), offered after the built-in ones.
+type SASLBackend interface {
+	SASLUserBackend
+	// SASLMechanisms lists the extra mechanisms to offer on a connection;
+	// cs is its TLS state, nil without TLS.
+	SASLMechanisms(cs *tls.ConnectionState) []string
+	// NewSASLServer returns the server side of one exchange of mech. On
+	// success it must implement [sasl.Identity]: the authorisation
+	// identity, or the authentication identity when that is empty, names
+	// the user given to UserFor.
+	NewSASLServer(ctx context.Context, mech string, cs *tls.ConnectionState) (sasl.Server, error)
 }

@@ -15,9 +15,14 @@ func (c *conn) capabilities() string {
 		if c.srv.TLSConfig != nil && !c.isTLS {
 			caps = append(caps, "STARTTLS")
 		}
-		if c.isTLS || c.srv.AllowInsecureAuth {
-			caps = append(caps, "AUTH=PLAIN", "AUTH=LOGIN", "SASL-IR")
-		} else {
+		mechs := c.saslMechanisms()
+		for _, m := range mechs {
+			caps = append(caps, "AUTH="+m)
+		}
+		if len(mechs) > 0 {
+			caps = append(caps, "SASL-IR")
+		}
+		if c.insecureAuthRefused() {
 			caps = append(caps, "LOGINDISABLED")
 		}
 		caps = append(caps, "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE")

@@ -1,6 +1,9 @@
 package imapserver
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // CheckStructure verifies every part's ranges lie within size bytes, and
 // that the cached responses have balanced parentheses.
@@ -62,3 +65,6 @@ func balanced(b []byte) error {
 	}
 	return nil
 }
+
+// SetSleep replaces the wait after a failed login.
+func (s *Server) SetSleep(f func(time.Duration)) { s.sleep = f }

@@ -22,6 +22,7 @@ const (
 	DefaultIdleTimeout      = 30 * time.Minute
 	DefaultIDLETimeout      = 30 * time.Minute // RFC 2177: at least 29 minutes
 	DefaultFailedLoginDelay = time.Second
+	DefaultMaxFailedLogins  = 5
 	DefaultMaxConnsPerIP    = 0 // no limit
 	DefaultMaxConnsPerUser  = 0 // no limit
 )
@@ -49,6 +50,9 @@ type Limits struct {
 	// FailedLoginDelay is the delay after the first failed login; it
 	// doubles with each further failure on the connection (up to 16 times).
 	FailedLoginDelay time.Duration
+	// MaxFailedLogins: the connection is closed with BYE at this many
+	// failed LOGIN or AUTHENTICATE commands.
+	MaxFailedLogins int
 	// MaxConnsPerIP and MaxConnsPerUser bound concurrent connections from
 	// one address and sessions of one user; 0 means no limit.
 	MaxConnsPerIP, MaxConnsPerUser int
@@ -72,6 +76,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.IDLETimeout <= 0 {
 		l.IDLETimeout = DefaultIDLETimeout
+	}
+	if l.MaxFailedLogins <= 0 {
+		l.MaxFailedLogins = DefaultMaxFailedLogins
 	}
 	if l.FailedLoginDelay < 0 {
 		l.FailedLoginDelay = 0
@@ -108,9 +115,24 @@ type Server struct {
 	DebugWriter io.Writer
 
 	group   lifecycle.Group
-	mu      sync.Mutex // guards perIP and perUser
+	sleep   func(time.Duration) // tests replace it; nil: wait, or until the server closes
+	mu      sync.Mutex          // guards perIP and perUser
 	perIP   map[string]int
 	perUser map[string]int
+}
+
+// pause waits for d, or less if the server closes.
+func (s *Server) pause(d time.Duration) {
+	if s.sleep != nil {
+		s.sleep(d)
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.group.Done():
+	}
 }
 
 // Serve accepts connections on l and serves each in its own goroutine. It
