@@ -285,14 +285,8 @@ func (u *User) Append(ctx context.Context, name string, r io.Reader, size int64,
 	if err != nil {
 		return imapserver.AppendResult{}, err
 	}
-	u.mu.Lock()
-	maxKB, maxMsgs := u.maxKB, u.maxMessages
-	u.mu.Unlock()
-	if maxKB > 0 || maxMsgs > 0 {
-		kb, msgs := u.usage()
-		if (maxMsgs > 0 && msgs+1 > maxMsgs) || (maxKB > 0 && kb+(size+1023)/1024 > maxKB) {
-			return imapserver.AppendResult{}, imapserver.ErrOverQuota
-		}
+	if err := u.checkQuota(1, size); err != nil {
+		return imapserver.AppendResult{}, err
 	}
 	body := make([]byte, 0, size)
 	buf := bytes.NewBuffer(body)
@@ -301,6 +295,21 @@ func (u *User) Append(ctx context.Context, name string, r io.Reader, size int64,
 	}
 	uid, validity := mb.add(buf.Bytes(), opts.Flags, opts.Time)
 	return imapserver.AppendResult{UIDValidity: validity, UID: uid}, nil
+}
+
+// checkQuota refuses adding msgs messages of size bytes in all when they
+// would go over the user's quota.
+func (u *User) checkQuota(msgs, size int64) error {
+	u.mu.Lock()
+	maxKB, maxMsgs := u.maxKB, u.maxMessages
+	u.mu.Unlock()
+	if maxKB > 0 || maxMsgs > 0 {
+		kb, n := u.usage()
+		if (maxMsgs > 0 && n+msgs > maxMsgs) || (maxKB > 0 && kb+(size+1023)/1024 > maxKB) {
+			return imapserver.ErrOverQuota
+		}
+	}
+	return nil
 }
 
 // AppendMessage adds a message to a mailbox, as APPEND would; for tests and

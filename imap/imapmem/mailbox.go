@@ -133,20 +133,35 @@ func cleanFlags(in []string) []string {
 
 // add appends a message and tells every open handle.
 func (mb *mailbox) add(body []byte, flags []string, date time.Time) (uid, validity uint32) {
-	if date.IsZero() {
-		date = time.Now()
+	uids, validity := mb.addMany([]staged{{body, flags, date}})
+	return uids[0], validity
+}
+
+// addMany adds messages with consecutive UIDs, under one hold of the lock,
+// so that no session sees some without the others.
+func (mb *mailbox) addMany(msgs []staged) (uids []uint32, validity uint32) {
+	ms := make([]*message, len(msgs))
+	for i, s := range msgs {
+		date := s.date
+		if date.IsZero() {
+			date = time.Now()
+		}
+		ms[i] = &message{date: date, body: s.body, emailID: newEmailID(), saved: time.Now()}
+		ms[i].structure() // outside the lock: parsing may take a while
 	}
-	m := &message{date: date, body: body, emailID: newEmailID(), saved: time.Now()}
-	m.structure() // outside the lock: parsing may take a while
 	mb.mu.Lock()
 	defer mb.mu.Unlock()
-	m.uid = mb.uidNext
-	mb.uidNext++
-	mb.modseq++
-	m.state.Store(&flagState{flags: cleanFlags(flags), modseq: mb.modseq})
-	mb.msgs = append(mb.msgs, m)
-	mb.publish(nil, imapserver.Update{Kind: imapserver.UpdateExists, UID: m.uid, ModSeq: mb.modseq})
-	return m.uid, mb.uidValidity
+	uids = make([]uint32, len(ms))
+	for i, m := range ms {
+		m.uid = mb.uidNext
+		mb.uidNext++
+		mb.modseq++
+		m.state.Store(&flagState{flags: cleanFlags(msgs[i].flags), modseq: mb.modseq})
+		mb.msgs = append(mb.msgs, m)
+		mb.publish(nil, imapserver.Update{Kind: imapserver.UpdateExists, UID: m.uid, ModSeq: mb.modseq})
+		uids[i] = m.uid
+	}
+	return uids, mb.uidValidity
 }
 
 // publish queues u on every handle but except. mb.mu is held.

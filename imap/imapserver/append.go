@@ -76,10 +76,15 @@ func (c *conn) handleAPPEND(tag string, uid bool) error {
 	if !ok {
 		return nil
 	}
-	var uids []uint32
-	var validity uint32
-	for d.Peek(' ') {
+	a := appender{c: c, mailbox: name}
+	defer a.abort()
+	for n := 0; d.Peek(' '); n++ {
 		d.readByte()
+		if n == 1 && !a.atomic() {
+			// Not advertised: a second message could not be undone.
+			c.skipRestOfCommand()
+			return bad("", "MULTIAPPEND is not supported for this mailbox store")
+		}
 		var opts AppendOptions
 		if d.Peek('(') {
 			if opts.Flags, ok = d.flagList(); !ok || !d.SP() {
@@ -97,16 +102,9 @@ func (c *conn) handleAPPEND(tag string, uid bool) error {
 			if err != nil || msg == nil {
 				return err
 			}
-			res, err := c.user.Append(c.ctx(), name, bytes.NewReader(msg), int64(len(msg)), opts)
-			if err != nil {
-				c.skipRestOfCommand()
-				if errors.Is(err, ErrNoSuchMailbox) {
-					return no("TRYCREATE", "no such mailbox")
-				}
-				return err
+			if err := a.add(bytes.NewReader(msg), int64(len(msg)), opts); err != nil {
+				return a.failed(err)
 			}
-			validity = res.UIDValidity
-			uids = append(uids, res.UID)
 			continue
 		}
 		size, ok := d.LiteralHeader()
@@ -120,7 +118,7 @@ func (c *conn) handleAPPEND(tag string, uid bool) error {
 			return nil
 		}
 		lr := &io.LimitedReader{R: c.reader(), N: size}
-		res, err := c.user.Append(c.ctx(), name, lr, size, opts)
+		err := a.add(lr, size, opts)
 		if lr.N > 0 {
 			// The backend stopped early: skip the rest of the literal.
 			if _, derr := io.CopyN(io.Discard, lr, lr.N); derr != nil {
@@ -128,24 +126,91 @@ func (c *conn) handleAPPEND(tag string, uid bool) error {
 			}
 		}
 		if err != nil {
-			c.skipRestOfCommand()
-			if errors.Is(err, ErrNoSuchMailbox) {
-				return no("TRYCREATE", "no such mailbox")
-			}
-			return err
+			return a.failed(err)
 		}
-		validity = res.UIDValidity
-		uids = append(uids, res.UID)
 	}
 	if !d.CRLF() {
 		return nil
 	}
-	if len(uids) == 0 {
+	if a.n == 0 {
 		d.syntax("missing message literal")
 		return nil
 	}
-	c.okCode = fmt.Sprintf("APPENDUID %d %s", validity, appendUIDSet(nil, uids))
+	res, err := a.commit()
+	if err != nil {
+		// The command has been read whole: nothing to skip.
+		if errors.Is(err, ErrNoSuchMailbox) {
+			return no("TRYCREATE", "no such mailbox")
+		}
+		return err
+	}
+	uids := make([]uint32, len(res))
+	for i, r := range res {
+		uids[i] = r.UID
+	}
+	c.okCode = fmt.Sprintf("APPENDUID %d %s", res[0].UIDValidity, appendUIDSet(nil, uids))
 	return nil
+}
+
+// appender adds the messages of one APPEND: through an AppendTx when the
+// user has one (all or nothing, RFC 3502 §3), else one message with
+// User.Append.
+type appender struct {
+	c       *conn
+	mailbox string
+	tx      AppendTx
+	n       int
+	single  []AppendResult
+	done    bool
+}
+
+func (a *appender) atomic() bool {
+	_, ok := a.c.user.(MultiAppendUser)
+	return ok
+}
+
+func (a *appender) add(r io.Reader, size int64, opts AppendOptions) error {
+	a.n++
+	mu, ok := a.c.user.(MultiAppendUser)
+	if !ok {
+		res, err := a.c.user.Append(a.c.ctx(), a.mailbox, r, size, opts)
+		if err == nil {
+			a.single = append(a.single, res)
+		}
+		return err
+	}
+	if a.tx == nil {
+		tx, err := mu.BeginAppend(a.c.ctx(), a.mailbox)
+		if err != nil {
+			return err
+		}
+		a.tx = tx
+	}
+	return a.tx.Append(a.c.ctx(), r, size, opts)
+}
+
+func (a *appender) commit() ([]AppendResult, error) {
+	a.done = true
+	if a.tx == nil {
+		return a.single, nil
+	}
+	return a.tx.Commit(a.c.ctx())
+}
+
+// abort drops what a transaction kept, unless it was committed.
+func (a *appender) abort() {
+	if a.tx != nil && !a.done {
+		a.tx.Abort()
+	}
+}
+
+// failed ends the command after a backend error.
+func (a *appender) failed(err error) error {
+	a.c.skipRestOfCommand()
+	if errors.Is(err, ErrNoSuchMailbox) {
+		return no("TRYCREATE", "no such mailbox")
+	}
+	return err
 }
 
 // skipRestOfCommand reads what is left of a command that already failed,

@@ -323,3 +323,28 @@ type SASLBackend interface {
 	// the user given to UserFor.
 	NewSASLServer(ctx context.Context, mech string, cs *tls.ConnectionState) (sasl.Server, error)
 }
+
+// MultiAppendUser is a User that adds the messages of one APPEND together
+// or not at all, as MULTIAPPEND requires (RFC 3502 §3: if the server fails
+// to append any message, none is appended). The server advertises
+// MULTIAPPEND only for such users; for the others a second message in one
+// APPEND is refused.
+type MultiAppendUser interface {
+	User
+	// BeginAppend starts collecting messages for mailbox.
+	BeginAppend(ctx context.Context, mailbox string) (AppendTx, error)
+}
+
+// AppendTx collects the messages of one APPEND command.
+type AppendTx interface {
+	// Append reads one message of size bytes from r and keeps it aside;
+	// nothing is visible in the mailbox yet.
+	Append(ctx context.Context, r io.Reader, size int64, opts AppendOptions) error
+	// Commit adds every message kept, in order, as one change, and
+	// returns their UIDs in the same order; on error none is added.
+	Commit(ctx context.Context) ([]AppendResult, error)
+	// Abort drops what was kept. The server calls it when the command
+	// fails (a message too large, a bad literal, the connection lost); it
+	// does nothing after Commit.
+	Abort()
+}

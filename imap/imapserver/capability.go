@@ -30,8 +30,11 @@ func (c *conn) capabilities() string {
 		caps = append(caps, "LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UNSELECT",
 			"UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE",
 			"ESEARCH", "SEARCHRES", "STATUS=SIZE", "CONDSTORE", "QRESYNC", "UTF8=ACCEPT",
-			"UNAUTHENTICATE", "BINARY", "MULTIAPPEND", "SORT", "ESORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "PREVIEW", "SAVEDATE", "OBJECTID", "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "METADATA", "METADATA-SERVER", "ACL", "RIGHTS=texk", "CATENATE",
-			"APPENDLIMIT="+strconv.FormatInt(c.lim.MaxLiteral, 10))
+			"UNAUTHENTICATE", "BINARY", "SORT", "ESORT", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "PREVIEW", "SAVEDATE", "OBJECTID", "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "METADATA", "METADATA-SERVER", "ACL", "RIGHTS=texk", "CATENATE")
+		if _, ok := c.user.(MultiAppendUser); ok {
+			caps = append(caps, "MULTIAPPEND")
+		}
+		caps = append(caps, "APPENDLIMIT="+strconv.FormatInt(c.lim.MaxLiteral, 10))
 		if c.srv.EnableCompress && c.zw == nil {
 			caps = append(caps, "COMPRESS=DEFLATE")
 		}
