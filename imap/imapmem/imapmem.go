@@ -35,7 +35,7 @@ func New() *Backend { return &Backend{users: map[string]*User{}} }
 // AddUser adds a user with an empty INBOX, replacing any user of that name.
 func (b *Backend) AddUser(name, password string) *User {
 	u := &User{name: name, password: password, mailboxes: map[string]*mailbox{}, subscribed: map[string]bool{}}
-	u.mailboxes["INBOX"] = newMailbox("INBOX", "")
+	u.mailboxes["INBOX"] = u.newMailbox("INBOX", "")
 	u.subscribed["INBOX"] = true
 	b.mu.Lock()
 	b.users[name] = u
@@ -74,6 +74,9 @@ func init() { uidValiditySeq.Store(uint32(time.Now().Unix()) & 0x7fffffff) }
 // User is one user's store. Its methods are safe for concurrent use.
 type User struct {
 	name, password string
+	// watchers are the NOTIFY sessions of the user (RFC 5465).
+	wmu      sync.Mutex
+	watchers map[*watcher]struct{}
 	creds          userCreds // SCRAM, derived on first use
 	// quota limits, 0 for none: kilobytes and messages over all mailboxes
 	maxKB, maxMessages int64
@@ -118,9 +121,20 @@ func (u *User) ListMailboxes(ctx context.Context) ([]imapserver.MailboxInfo, err
 	return out, nil
 }
 
+// newMailbox makes a mailbox of u's; u.mu is held.
+func (u *User) newMailbox(name, use string) *mailbox {
+	mb := newMailbox(name, use)
+	mb.owner = u
+	return mb
+}
+
 // CreateMailbox implements imapserver.User; missing parents are created too
 // (RFC 9051 §6.3.4).
 func (u *User) CreateMailbox(ctx context.Context, name, use string) error {
+	return u.createMailbox(name, use, nil)
+}
+
+func (u *User) createMailbox(name, use string, origin *session) error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.mailboxes[name] != nil {
@@ -130,15 +144,21 @@ func (u *User) CreateMailbox(ctx context.Context, name, use string) error {
 	for i := 1; i < len(parts); i++ {
 		parent := strings.Join(parts[:i], "/")
 		if parent != "" && u.mailboxes[parent] == nil {
-			u.mailboxes[parent] = newMailbox(parent, "")
+			u.mailboxes[parent] = u.newMailbox(parent, "")
+			u.notify(origin, imapserver.Event{Kind: imapserver.EventMailboxCreate, Mailbox: parent})
 		}
 	}
-	u.mailboxes[name] = newMailbox(name, use)
+	u.mailboxes[name] = u.newMailbox(name, use)
+	u.notify(origin, imapserver.Event{Kind: imapserver.EventMailboxCreate, Mailbox: name})
 	return nil
 }
 
 // DeleteMailbox implements imapserver.User.
 func (u *User) DeleteMailbox(ctx context.Context, name string) error {
+	return u.deleteMailbox(name, nil)
+}
+
+func (u *User) deleteMailbox(name string, origin *session) error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if name == "INBOX" {
@@ -148,11 +168,16 @@ func (u *User) DeleteMailbox(ctx context.Context, name string) error {
 		return imapserver.ErrNoSuchMailbox
 	}
 	delete(u.mailboxes, name)
+	u.notify(origin, imapserver.Event{Kind: imapserver.EventMailboxDelete, Mailbox: name})
 	return nil
 }
 
 // RenameMailbox implements imapserver.User, children included.
 func (u *User) RenameMailbox(ctx context.Context, from, to string) error {
+	return u.renameMailbox(from, to, nil)
+}
+
+func (u *User) renameMailbox(from, to string, origin *session) error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	mb := u.mailboxes[from]
@@ -164,7 +189,7 @@ func (u *User) RenameMailbox(ctx context.Context, from, to string) error {
 	}
 	if from == "INBOX" {
 		// RFC 9051 §6.3.6: the messages move, INBOX stays, empty.
-		nb := newMailbox(to, "")
+		nb := u.newMailbox(to, "")
 		mb.mu.Lock()
 		nb.msgs, mb.msgs = mb.msgs, nil
 		nb.uidNext = mb.uidNext
@@ -178,6 +203,8 @@ func (u *User) RenameMailbox(ctx context.Context, from, to string) error {
 		}
 		mb.mu.Unlock()
 		u.mailboxes[to] = nb
+		// RFC 5465 §5.4: a new mailbox, and INBOX is still there.
+		u.notify(origin, imapserver.Event{Kind: imapserver.EventMailboxCreate, Mailbox: to})
 		return nil
 	}
 	for name, child := range u.mailboxes {
@@ -194,11 +221,17 @@ func (u *User) RenameMailbox(ctx context.Context, from, to string) error {
 			}
 		}
 	}
+	// One event for the renamed mailbox; its children went with it.
+	u.notify(origin, imapserver.Event{Kind: imapserver.EventMailboxRename, Mailbox: to, OldName: from})
 	return nil
 }
 
 // SetSubscribed implements imapserver.User.
 func (u *User) SetSubscribed(ctx context.Context, name string, on bool) error {
+	return u.setSubscribed(name, on, nil)
+}
+
+func (u *User) setSubscribed(name string, on bool, origin *session) error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if on {
@@ -209,6 +242,7 @@ func (u *User) SetSubscribed(ctx context.Context, name string, on bool) error {
 	} else {
 		delete(u.subscribed, name)
 	}
+	u.notify(origin, imapserver.Event{Kind: imapserver.EventSubscription, Mailbox: name})
 	return nil
 }
 
@@ -379,6 +413,7 @@ func (s *session) SetMetadata(ctx context.Context, mailbox, entry string, value 
 	} else {
 		m[entry] = *value
 	}
+	s.notify(s, imapserver.Event{Kind: imapserver.EventMetadata, Mailbox: mailbox, Entry: entry})
 	return nil
 }
 

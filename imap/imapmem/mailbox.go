@@ -69,6 +69,7 @@ type tomb struct {
 }
 
 type mailbox struct {
+	owner       *User // nil for a mailbox being built
 	mu          sync.RWMutex
 	name        string
 	specialUse  string
@@ -166,6 +167,20 @@ func (mb *mailbox) addMany(msgs []staged) (uids []uint32, validity uint32) {
 
 // publish queues u on every handle but except. mb.mu is held.
 func (mb *mailbox) publish(except *handle, u imapserver.Update) {
+	if mb.owner != nil {
+		var origin *session
+		if except != nil {
+			origin = except.origin
+		}
+		kind := imapserver.EventFlagChange
+		switch u.Kind {
+		case imapserver.UpdateExists:
+			kind = imapserver.EventMessageNew
+		case imapserver.UpdateExpunge:
+			kind = imapserver.EventMessageExpunge
+		}
+		mb.owner.notify(origin, imapserver.Event{Kind: kind, Mailbox: mb.name})
+	}
 	for h := range mb.handles {
 		if h == except {
 			continue
@@ -207,6 +222,7 @@ func (mb *mailbox) open(u *User, readOnly bool, wake func()) *handle {
 type handle struct {
 	mb       *mailbox
 	user     *User
+	origin   *session // the session that opened it, if known
 	readOnly bool
 	wake     func()
 	info     *imapserver.SelectInfo

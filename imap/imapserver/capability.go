@@ -34,6 +34,9 @@ func (c *conn) capabilities() string {
 		if _, ok := c.user.(MultiAppendUser); ok {
 			caps = append(caps, "MULTIAPPEND")
 		}
+		if _, ok := c.user.(NotifyUser); ok {
+			caps = append(caps, "NOTIFY")
+		}
 		caps = append(caps, "APPENDLIMIT="+strconv.FormatInt(c.lim.MaxLiteral, 10))
 		if c.srv.EnableCompress && c.zw == nil {
 			caps = append(caps, "COMPRESS=DEFLATE")

@@ -72,6 +72,7 @@ func init() {
 		"STATUS":         {states: inAuthSel, handle: (*conn).handleSTATUS},
 		"APPEND":         {states: inAuthSel, handle: (*conn).handleAPPEND},
 		"IDLE":           {states: inAuthSel, handle: (*conn).handleIDLE},
+		"NOTIFY":         {states: inAuthSel, handle: (*conn).handleNOTIFY},
 		"COMPRESS":       {states: inAuthSel, handle: (*conn).handleCOMPRESS},
 		"GETQUOTA":       {states: inAuthSel, handle: (*conn).handleGETQUOTA},
 		"GETQUOTAROOT":   {states: inAuthSel, handle: (*conn).handleGETQUOTAROOT},
@@ -162,6 +163,16 @@ type conn struct {
 	verb      string // the command being run
 	// suppressOK: the handler already wrote its tagged OK (STARTTLS).
 	suppressOK bool
+
+	// NOTIFY (RFC 5465): the events asked for, the backend's watcher, and
+	// the fetch-att being parsed.
+	ntf         *notifySpec
+	watcher     Watcher
+	notifyFetch []fetchItem
+	// between: with NOTIFY on, the connection waits for a command and
+	// events may be written at once by the goroutine wake starts (under
+	// mu).
+	between atomic.Bool
 
 	// mu serialises writes between the command goroutine and the goroutine
 	// that pushes updates during IDLE.
@@ -368,6 +379,7 @@ func (c *conn) finish() {
 }
 
 func (c *conn) logout() {
+	c.stopNotify()
 	if c.sel != nil {
 		c.sel.mbox.Close()
 		c.sel = nil
@@ -390,7 +402,21 @@ func (c *conn) readCommand() bool {
 		c.setReadDeadline(c.lim.IdleTimeout)
 	}
 	br := c.reader()
-	if _, err := br.Peek(1); err != nil {
+	if c.ntf != nil {
+		// RFC 5465 §3.1: with NOTIFY the client listens all the time;
+		// events are written while we wait for its next command.
+		c.mu.Lock()
+		c.between.Store(true)
+		c.mu.Unlock()
+		c.wake()
+	}
+	_, err := br.Peek(1)
+	if c.between.Load() {
+		c.mu.Lock()
+		c.between.Store(false)
+		c.mu.Unlock()
+	}
+	if err != nil {
 		if errors.Is(err, ErrLineTooLong) {
 			return false
 		}
@@ -439,7 +465,7 @@ func (c *conn) readCommand() bool {
 	}
 	c.okCode, c.okText, c.suppressOK = "", "", false
 	c.verb = verb
-	err := cmd.handle(c, tag, uid)
+	err = cmd.handle(c, tag, uid)
 	if err == errHandoff {
 		return false
 	}
@@ -465,9 +491,7 @@ func (c *conn) complete(tag, verb string, cmd *command, uid bool, err error) boo
 		} else {
 			re = backendError(err)
 		}
-		if c.state == stateSelected {
-			c.flushUpdates(!cmd.noExpunge || uid)
-		}
+		c.flushSelected(!cmd.noExpunge || uid)
 		if re.typ == "BYE" {
 			c.writeResp("*", re.typ, re.code, re.text)
 			c.flush()
@@ -481,9 +505,7 @@ func (c *conn) complete(tag, verb string, cmd *command, uid bool, err error) boo
 		return c.flush() == nil
 	}
 	c.bad = 0
-	if c.state == stateSelected {
-		c.flushUpdates(!cmd.noExpunge || uid)
-	}
+	c.flushSelected(!cmd.noExpunge || uid)
 	text := c.okText
 	if text == "" {
 		if uid {

@@ -84,6 +84,19 @@ func (d *decoder) readByte() (byte, bool) {
 	return c, true
 }
 
+// peekAt returns the byte i places ahead without consuming anything (0 if
+// there is none yet buffered or readable).
+func (d *decoder) peekAt(i int) byte {
+	if d.err != nil {
+		return 0
+	}
+	b, err := d.br.Peek(i + 1)
+	if err != nil || len(b) <= i {
+		return 0
+	}
+	return b[i]
+}
+
 // Peek reports whether the next byte is c, without consuming it.
 func (d *decoder) Peek(c byte) bool {
 	b, ok := d.peek()

@@ -44,6 +44,7 @@ func FuzzSession(f *testing.F) {
 		"a SORT RETURN (ALL) (REVERSE SUBJECT) UTF-8 ALL\r\nb THREAD REFERENCES UTF-8 ALL\r\n",
 		"a APPEND Sent (\\Seen) {3+}\r\nx\r\n {3+}\r\ny\r\n\r\nb APPEND Sent {3+}\r\nx\r\n {99}\r\n",
 		"a AUTHENTICATE SCRAM-SHA-256 biwsbj1hbGljZSxyPWFiYw==\r\n*\r\nb AUTHENTICATE CRAM-MD5\r\neA==\r\n",
+		"a NOTIFY SET STATUS (selected (MessageNew (UID BODY.PEEK[HEADER]) MessageExpunge FlagChange)) (subtree (INBOX \"x y\") (MessageNew MessageExpunge)) (personal (MailboxName SubscriptionChange ServerMetadataChange))\r\nb CREATE q\r\nc NOTIFY NONE\r\n",
 		"a ENABLE QRESYNC\r\nb SELECT INBOX (QRESYNC (1 1 1:* (1:2 1:2)))\r\nc UID FETCH 1:* FLAGS (CHANGEDSINCE 1 VANISHED)\r\n",
 		"a SETMETADATA INBOX (/private/x \"1\")\r\nb GETMETADATA (DEPTH infinity) INBOX /private\r\n",
 		"a SETACL INBOX bob +lr\r\nb GETACL INBOX\r\nc GETQUOTAROOT INBOX\r\n",

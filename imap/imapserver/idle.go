@@ -19,7 +19,7 @@ func (c *conn) handleIDLE(tag string, uid bool) error {
 	// as soon as it has read that line must wake us.
 	c.idling.Store(true)
 	c.writer().WriteString("+ idling\r\n")
-	c.flushUpdates(true)
+	c.flushSelected(true)
 	err := c.flush()
 	c.releaseBuffers()
 	c.mu.Unlock()

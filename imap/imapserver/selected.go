@@ -102,6 +102,11 @@ func (c *conn) flushUpdates(allowExpunge bool) {
 			if seq == 0 {
 				continue
 			}
+			if n := c.ntf; n != nil && n.selected && n.selEvents&evFlagChange == 0 {
+				// RFC 5465 §5: NOTIFY left FlagChange out for the
+				// selected mailbox.
+				continue
+			}
 			announce()
 			b = append(b[:0], "* "...)
 			b = strconv.AppendInt(b, int64(seq), 10)
@@ -168,10 +173,11 @@ func (s *selected) forget(uid uint32) bool {
 }
 
 // wake is the function a backend calls when updates are waiting. Outside
-// IDLE they wait for the end of the next command; in IDLE a goroutine is
+// IDLE they wait for the end of the next command, unless NOTIFY is on and
+// the connection is between commands; in IDLE, or then, a goroutine is
 // started to write them at once.
 func (c *conn) wake() {
-	if c.idling.Load() && c.flushQueued.CompareAndSwap(false, true) {
+	if (c.idling.Load() || c.between.Load()) && c.flushQueued.CompareAndSwap(false, true) {
 		go c.idleFlush()
 	}
 }
@@ -180,12 +186,41 @@ func (c *conn) idleFlush() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.flushQueued.Store(false)
-	if !c.idling.Load() {
+	idling := c.idling.Load()
+	if !idling && !c.between.Load() {
 		return
 	}
-	c.flushUpdates(true)
+	if idling {
+		c.flushSelected(true)
+	} else {
+		// Between commands only what NOTIFY asked for the selected
+		// mailbox goes out; with SELECTED-DELAYED expunges wait for a
+		// command that allows them (RFC 5465 §6.1.2).
+		if c.ntf != nil && c.ntf.selected {
+			c.flushSelected(!c.ntf.delayed)
+		} else {
+			c.drainNotify()
+		}
+	}
 	c.flush()
-	c.releaseWriter()
+	if idling {
+		c.releaseWriter()
+	}
+}
+
+// flushSelected sends the selected mailbox's updates, the FETCH that
+// NOTIFY's MessageNew asks for new messages, and the NOTIFY events of other
+// mailboxes.
+func (c *conn) flushSelected(allowExpunge bool) {
+	if c.state == stateSelected && c.sel != nil {
+		var last uint32
+		if n := len(c.sel.uids); n > 0 {
+			last = c.sel.uids[n-1]
+		}
+		c.flushUpdates(allowExpunge)
+		c.notifyNewMessages(last)
+	}
+	c.drainNotify()
 }
 
 func (c *conn) releaseWriter() {
