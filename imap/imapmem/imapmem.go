@@ -77,7 +77,7 @@ type User struct {
 	// watchers are the NOTIFY sessions of the user (RFC 5465).
 	wmu      sync.Mutex
 	watchers map[*watcher]struct{}
-	creds          userCreds // SCRAM, derived on first use
+	creds    userCreds // SCRAM, derived on first use
 	// quota limits, 0 for none: kilobytes and messages over all mailboxes
 	maxKB, maxMessages int64
 	mu                 sync.Mutex
