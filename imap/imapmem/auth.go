@@ -40,7 +40,7 @@ func (b *Backend) UserFor(ctx context.Context, username string) (imapserver.User
 	if u == nil {
 		return nil, imapserver.ErrAuthFailed
 	}
-	return &session{User: u}, nil
+	return &session{User: u, be: b}, nil
 }
 
 // ScramCredentials implements [imapserver.ScramBackend]. A store on disk

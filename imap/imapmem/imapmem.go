@@ -63,7 +63,7 @@ func (b *Backend) Login(ctx context.Context, username, password string) (imapser
 	if subtle.ConstantTimeCompare([]byte(password), []byte(u.password)) != 1 {
 		return nil, imapserver.ErrAuthFailed
 	}
-	return &session{User: u}, nil
+	return &session{User: u, be: b}, nil
 }
 
 // uidValiditySeq makes UIDVALIDITY values unique in the process.
@@ -88,7 +88,10 @@ type User struct {
 }
 
 // session is a logged-in User: the [imapserver.User] a Login returns.
-type session struct{ *User }
+type session struct {
+	*User
+	be *Backend // for the mailboxes other users share
+}
 
 func (s *session) Logout() error { return nil }
 
@@ -319,6 +322,11 @@ func (u *User) Append(ctx context.Context, name string, r io.Reader, size int64,
 	if err != nil {
 		return imapserver.AppendResult{}, err
 	}
+	return u.appendTo(mb, r, size, opts)
+}
+
+// appendTo adds a message to mb, one of u's mailboxes, within u's quota.
+func (u *User) appendTo(mb *mailbox, r io.Reader, size int64, opts imapserver.AppendOptions) (imapserver.AppendResult, error) {
 	if err := u.checkQuota(1, size); err != nil {
 		return imapserver.AppendResult{}, err
 	}
@@ -415,51 +423,4 @@ func (s *session) SetMetadata(ctx context.Context, mailbox, entry string, value 
 	}
 	s.notify(s, imapserver.Event{Kind: imapserver.EventMetadata, Mailbox: mailbox, Entry: entry})
 	return nil
-}
-
-// ACL implements imapserver.ACLUser: the owner has every right; other
-// identifiers are recorded (imapmem does not share mailboxes between
-// users).
-func (s *session) ACL(ctx context.Context, mailbox string) (map[string]string, error) {
-	mb, err := s.mailbox(mailbox)
-	if err != nil {
-		return nil, err
-	}
-	mb.mu.RLock()
-	defer mb.mu.RUnlock()
-	out := map[string]string{s.name: "lrswipkxtea"}
-	for k, v := range mb.acl {
-		out[k] = v
-	}
-	return out, nil
-}
-
-// SetACL implements imapserver.ACLUser.
-func (s *session) SetACL(ctx context.Context, mailbox, id, rights string) error {
-	mb, err := s.mailbox(mailbox)
-	if err != nil {
-		return err
-	}
-	if id == s.name {
-		return imapserver.ErrReadOnly // the owner keeps every right
-	}
-	mb.mu.Lock()
-	defer mb.mu.Unlock()
-	if mb.acl == nil {
-		mb.acl = map[string]string{}
-	}
-	if rights == "" {
-		delete(mb.acl, id)
-	} else {
-		mb.acl[id] = rights
-	}
-	return nil
-}
-
-// MyRights implements imapserver.ACLUser.
-func (s *session) MyRights(ctx context.Context, mailbox string) (string, error) {
-	if _, err := s.mailbox(mailbox); err != nil {
-		return "", err
-	}
-	return "lrswipkxtea", nil
 }

@@ -195,13 +195,34 @@ func (mb *mailbox) publish(except *handle, u imapserver.Update) {
 }
 
 func (mb *mailbox) open(u *User, readOnly bool, wake func()) *handle {
-	h := &handle{mb: mb, user: u, readOnly: readOnly, wake: wake}
+	return mb.openRights(u, readOnly, wake, allRights)
+}
+
+// permanentFlagsFor lists the flags rights let a user change, for
+// PERMANENTFLAGS (RFC 4314 §5.1.1).
+func permanentFlagsFor(rights string) []string {
+	if rights == allRights {
+		return permanentFlags
+	}
+	var out []string
+	for _, f := range permanentFlags {
+		if allowedFlag(rights, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// openRights opens mb for a session with the given rights; u is the
+// mailbox's owner.
+func (mb *mailbox) openRights(u *User, readOnly bool, wake func(), rights string) *handle {
+	h := &handle{mb: mb, user: u, readOnly: readOnly, wake: wake, rights: rights}
 	mb.mu.Lock()
 	defer mb.mu.Unlock()
 	info := &imapserver.SelectInfo{
 		UIDs:           make([]uint32, len(mb.msgs)),
 		Flags:          systemFlags,
-		PermanentFlags: permanentFlags,
+		PermanentFlags: permanentFlagsFor(rights),
 		UIDNext:        mb.uidNext,
 		UIDValidity:    mb.uidValidity,
 		HighestModSeq:  mb.modseq,
@@ -223,6 +244,7 @@ type handle struct {
 	mb       *mailbox
 	user     *User
 	origin   *session // the session that opened it, if known
+	rights   string   // RFC 4314 rights of that session here
 	readOnly bool
 	wake     func()
 	info     *imapserver.SelectInfo
@@ -253,6 +275,23 @@ func (h *handle) Close() error {
 	delete(h.mb.handles, h)
 	h.mb.mu.Unlock()
 	return nil
+}
+
+// dest finds the target of COPY or MOVE and the rights there; "i" is
+// needed (RFC 4314 §4).
+func (h *handle) dest(name string) (*mailbox, string, error) {
+	if h.origin == nil {
+		mb, err := h.user.mailbox(name)
+		return mb, allRights, err
+	}
+	mb, _, rights, err := h.origin.resolve(name)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := need(rights, 'i'); err != nil {
+		return nil, "", err
+	}
+	return mb, rights, nil
 }
 
 // snapshot returns the messages with the given UIDs that exist.
@@ -296,6 +335,12 @@ func (h *handle) Store(ctx context.Context, uids []uint32, op imapserver.StoreOp
 		return nil, imapserver.ErrReadOnly
 	}
 	flags = cleanFlags(flags)
+	// RFC 4314 §4: each flag needs its right; a STORE fails only when
+	// none of its flags may be changed.
+	if !strings.ContainsAny(h.rights, "stw") || (len(flags) > 0 && len(filterFlags(flags, h.rights)) == 0) {
+		return nil, imapserver.ErrNoPerm
+	}
+	flags = filterFlags(flags, h.rights)
 	mb := h.mb
 	mb.mu.Lock()
 	defer mb.mu.Unlock()
@@ -311,6 +356,11 @@ func (h *handle) Store(ctx context.Context, uids []uint32, op imapserver.StoreOp
 		switch op {
 		case imapserver.StoreSet:
 			nf = append([]string(nil), flags...)
+			for _, f := range fs.flags {
+				if !allowedFlag(h.rights, f) && !has(nf, f) {
+					nf = append(nf, f) // kept: the user may not clear it
+				}
+			}
 		case imapserver.StoreAdd:
 			nf = append([]string(nil), fs.flags...)
 			for _, f := range flags {
@@ -354,6 +404,9 @@ func (h *handle) Expunge(ctx context.Context, uids []uint32) ([]uint32, error) {
 	if h.readOnly {
 		return nil, imapserver.ErrReadOnly
 	}
+	if err := need(h.rights, 'e'); err != nil {
+		return nil, err
+	}
 	mb := h.mb
 	mb.mu.Lock()
 	defer mb.mu.Unlock()
@@ -386,7 +439,7 @@ func (h *handle) Expunge(ctx context.Context, uids []uint32) ([]uint32, error) {
 }
 
 func (h *handle) copyTo(uids []uint32, dest string) (imapserver.CopyResult, error) {
-	dst, err := h.user.mailbox(dest)
+	dst, rights, err := h.dest(dest)
 	if err != nil {
 		return imapserver.CopyResult{}, err
 	}
@@ -402,7 +455,9 @@ func (h *handle) copyTo(uids []uint32, dest string) (imapserver.CopyResult, erro
 		nm := &message{uid: dst.uidNext, date: m.date, body: m.body, emailID: m.emailID, saved: time.Now()}
 		dst.uidNext++
 		dst.modseq++
-		nm.state.Store(&flagState{flags: m.state.Load().flags, modseq: dst.modseq})
+		// RFC 4314 §4: flags without their right in the target are
+		// dropped, the copy is not refused.
+		nm.state.Store(&flagState{flags: filterFlags(m.state.Load().flags, rights), modseq: dst.modseq})
 		if st, err := m.structure(); err == nil {
 			nm.stOnce.Do(func() { nm.st = st })
 		}
@@ -422,8 +477,11 @@ func (h *handle) Move(ctx context.Context, uids []uint32, dest string) (imapserv
 	if h.readOnly {
 		return imapserver.CopyResult{}, imapserver.ErrReadOnly
 	}
-	if dst, err := h.user.mailbox(dest); err == nil && dst == h.mb {
+	if dst, _, err := h.dest(dest); err == nil && dst == h.mb {
 		return imapserver.CopyResult{}, imapserver.ErrSameMailbox
+	}
+	if err := need(h.rights, 'e'); err != nil {
+		return imapserver.CopyResult{}, err
 	}
 	res, err := h.copyTo(uids, dest)
 	if err != nil {

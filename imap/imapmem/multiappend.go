@@ -18,7 +18,7 @@ func (u *User) BeginAppend(ctx context.Context, name string) (imapserver.AppendT
 	if err != nil {
 		return nil, err
 	}
-	return &appendTx{u: u, mb: mb}, nil
+	return &appendTx{u: u, mb: mb, rights: allRights}, nil
 }
 
 type staged struct {
@@ -28,10 +28,11 @@ type staged struct {
 }
 
 type appendTx struct {
-	u    *User
-	mb   *mailbox
-	msgs []staged
-	size int64
+	u      *User // the mailbox's owner
+	rights string
+	mb     *mailbox
+	msgs   []staged
+	size   int64
 }
 
 func (tx *appendTx) Append(ctx context.Context, r io.Reader, size int64, opts imapserver.AppendOptions) error {
@@ -39,7 +40,7 @@ func (tx *appendTx) Append(ctx context.Context, r io.Reader, size int64, opts im
 	if _, err := io.Copy(buf, r); err != nil {
 		return err
 	}
-	tx.msgs = append(tx.msgs, staged{buf.Bytes(), opts.Flags, opts.Time})
+	tx.msgs = append(tx.msgs, staged{buf.Bytes(), filterFlags(opts.Flags, tx.rights), opts.Time})
 	tx.size += int64(buf.Len())
 	return nil
 }

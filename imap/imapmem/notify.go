@@ -2,6 +2,7 @@ package imapmem
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/mailwire/mailwire/imap/imapserver"
@@ -82,33 +83,89 @@ func (u *User) notify(origin *session, e imapserver.Event) {
 // The session's changes go through these, so that its own watcher leaves
 // them out.
 
-// CreateMailbox implements imapserver.User.
+// CreateMailbox implements imapserver.User. Under another user's
+// mailboxes it needs "k" on the parent (RFC 4314 §4).
 func (s *session) CreateMailbox(ctx context.Context, name, use string) error {
+	if rest, ok := strings.CutPrefix(name, OtherUsers); ok {
+		ownerName, mbName, _ := strings.Cut(rest, "/")
+		i := strings.LastIndexByte(mbName, '/')
+		if i < 0 {
+			return imapserver.ErrNoPerm
+		}
+		_, owner, rights, err := s.resolve(OtherUsers + ownerName + "/" + mbName[:i])
+		if err != nil {
+			return imapserver.ErrNoPerm
+		}
+		if err := need(rights, 'k'); err != nil {
+			return err
+		}
+		return owner.createMailbox(mbName, use, nil)
+	}
 	return s.User.createMailbox(name, use, s)
 }
 
-// DeleteMailbox implements imapserver.User.
+// DeleteMailbox implements imapserver.User; another user's mailbox needs
+// "x".
 func (s *session) DeleteMailbox(ctx context.Context, name string) error {
+	if strings.HasPrefix(name, OtherUsers) {
+		mb, owner, rights, err := s.resolve(name)
+		if err != nil {
+			return err
+		}
+		if err := need(rights, 'x'); err != nil {
+			return err
+		}
+		mb.mu.RLock()
+		n := mb.name
+		mb.mu.RUnlock()
+		return owner.deleteMailbox(n, nil)
+	}
 	return s.User.deleteMailbox(name, s)
 }
 
-// RenameMailbox implements imapserver.User.
+// RenameMailbox implements imapserver.User. Renaming into, out of or
+// within another user's mailboxes is refused.
 func (s *session) RenameMailbox(ctx context.Context, from, to string) error {
+	if strings.HasPrefix(from, OtherUsers) || strings.HasPrefix(to, OtherUsers) {
+		return imapserver.ErrNoPerm
+	}
 	return s.User.renameMailbox(from, to, s)
 }
 
 // SetSubscribed implements imapserver.User.
 func (s *session) SetSubscribed(ctx context.Context, name string, on bool) error {
+	if strings.HasPrefix(name, OtherUsers) {
+		if on {
+			if _, _, _, err := s.resolve(name); err != nil {
+				return err
+			}
+		}
+		s.mu.Lock()
+		if on {
+			s.subscribed[name] = true
+		} else {
+			delete(s.subscribed, name)
+		}
+		s.mu.Unlock()
+		return nil
+	}
 	return s.User.setSubscribed(name, on, s)
 }
 
-// Open implements imapserver.User.
+// Open implements imapserver.User: "r" is needed, and the mailbox is
+// read-only without any right to change it (RFC 4314 §4).
 func (s *session) Open(ctx context.Context, name string, readOnly bool, wake func()) (imapserver.Mailbox, error) {
-	mb, err := s.mailbox(name)
+	mb, owner, rights, err := s.resolve(name)
 	if err != nil {
 		return nil, err
 	}
-	h := mb.open(s.User, readOnly, wake)
+	if err := need(rights, 'r'); err != nil {
+		return nil, err
+	}
+	if !strings.ContainsAny(rights, "stwe") {
+		readOnly = true
+	}
+	h := mb.openRights(owner, readOnly, wake, rights)
 	h.origin = s
 	return h, nil
 }

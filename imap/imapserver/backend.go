@@ -27,6 +27,9 @@ var (
 	ErrSameMailbox = errors.New("imapserver: source and destination are the same mailbox")
 	// ErrReadOnly: the mailbox cannot be changed ([CANNOT]).
 	ErrReadOnly = errors.New("imapserver: mailbox is read-only")
+	// ErrNoPerm: the user lacks the access right the operation needs
+	// (RFC 4314 §4) ([NOPERM]).
+	ErrNoPerm = errors.New("imapserver: permission denied")
 )
 
 // Backend is what an application implements to serve IMAP: it checks
@@ -347,4 +350,14 @@ type AppendTx interface {
 	// fails (a message too large, a bad literal, the connection lost); it
 	// does nothing after Commit.
 	Abort()
+}
+
+// NamespaceUser is a User with mailboxes of other users in its view (RFC
+// 2342, RFC 9051 §6.3.10), under a prefix such as "Other Users/". NAMESPACE
+// reports it.
+type NamespaceUser interface {
+	User
+	// OtherUsersPrefix is the prefix of other users' mailboxes, ending in
+	// the delimiter "/", or "" for none.
+	OtherUsersPrefix() string
 }

@@ -170,6 +170,10 @@ func (c *conn) handleNAMESPACE(tag string, uid bool) error {
 	if !c.dec.CRLF() {
 		return nil
 	}
-	c.untagged(`NAMESPACE (("" "/")) NIL NIL`)
+	other := "NIL"
+	if nu, ok := c.user.(NamespaceUser); ok && nu.OtherUsersPrefix() != "" {
+		other = `((` + string(appendAString(nil, nu.OtherUsersPrefix())) + ` "/"))`
+	}
+	c.untagged(`NAMESPACE (("" "/")) %s NIL`, other)
 	return nil
 }

@@ -624,6 +624,8 @@ func backendError(err error) *respError {
 		return &respError{"NO", "CANNOT", "source and destination are the same mailbox"}
 	case errors.Is(err, ErrReadOnly):
 		return &respError{"NO", "CANNOT", "mailbox is read-only"}
+	case errors.Is(err, ErrNoPerm):
+		return &respError{"NO", "NOPERM", "permission denied"}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &respError{"NO", "UNAVAILABLE", "try again later"}
 	}

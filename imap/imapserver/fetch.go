@@ -348,9 +348,17 @@ func (c *conn) handleFETCH(tag string, uid bool) error {
 			return err
 		}
 		if len(unseen) > 0 {
-			if _, err := c.sel.mbox.Store(c.ctx(), unseen, StoreAdd, []string{`\Seen`}, 0); err != nil {
+			_, err := c.sel.mbox.Store(c.ctx(), unseen, StoreAdd, []string{`\Seen`}, 0)
+			switch {
+			case errors.Is(err, ErrNoPerm):
+				// RFC 4314 §4: without the "s" right FETCH leaves \Seen
+				// alone.
+				unseen = nil
+			case err != nil:
 				return err
 			}
+		}
+		if len(unseen) > 0 {
 			f.seenSet = make(map[uint32]bool, len(unseen))
 			for _, u := range unseen {
 				f.seenSet[u] = true

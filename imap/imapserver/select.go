@@ -1,6 +1,7 @@
 package imapserver
 
 import (
+	"errors"
 	"strings"
 )
 
@@ -149,7 +150,9 @@ func (c *conn) handleCLOSE(tag string, uid bool) error {
 	}
 	s := c.sel
 	if c.verbIs("CLOSE") && !s.readOnly {
-		if _, err := s.mbox.Expunge(c.ctx(), nil); err != nil {
+		// RFC 4314 §4: without the "e" right CLOSE closes, expunging
+		// nothing, and says OK.
+		if _, err := s.mbox.Expunge(c.ctx(), nil); err != nil && !errors.Is(err, ErrNoPerm) {
 			return err
 		}
 	}
