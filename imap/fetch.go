@@ -188,6 +188,9 @@ func (s *FetchItemBinarySectionSize) String() string {
 
 // Items returns the item names in request form.
 func (o *FetchOptions) Items() []string {
+	if o == nil {
+		return nil
+	}
 	var items []string
 	add := func(ok bool, name string) {
 		if ok {

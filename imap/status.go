@@ -28,8 +28,11 @@ type StatusOptions struct {
 	NumMessages, UIDNext, UIDValidity, NumUnseen, NumDeleted, Size, NumRecent, HighestModSeq, AppendLimit, MailboxID bool
 }
 
-// Items returns the item names.
+// Items returns the item names; none for a nil o.
 func (o *StatusOptions) Items() []StatusItem {
+	if o == nil {
+		return nil
+	}
 	var out []StatusItem
 	add := func(ok bool, it StatusItem) {
 		if ok {

@@ -1,6 +1,7 @@
 package imapclient
 
 import (
+	"context"
 	"io"
 	"time"
 
@@ -50,12 +51,16 @@ func (cmd *AppendCommand) Close() error {
 }
 
 // Wait closes the command if needed and returns its result.
-func (cmd *AppendCommand) Wait() (*AppendData, error) {
+func (cmd *AppendCommand) Wait() (*AppendData, error) { return cmd.WaitContext(context.Background()) }
+
+// WaitContext is Wait bounded by ctx. When ctx ends first the connection,
+// whose state is then unknown, is closed.
+func (cmd *AppendCommand) WaitContext(ctx context.Context) (*AppendData, error) {
 	if err := cmd.Close(); err != nil {
-		cmd.Command.Wait()
+		cmd.Command.WaitContext(ctx)
 		return nil, err
 	}
-	if err := cmd.Command.Wait(); err != nil {
+	if err := cmd.Command.WaitContext(ctx); err != nil {
 		return nil, err
 	}
 	return appendData(&cmd.status), nil

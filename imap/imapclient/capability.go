@@ -1,6 +1,8 @@
 package imapclient
 
 import (
+	"context"
+
 	"github.com/mailwire/mailwire/imap"
 )
 
@@ -18,7 +20,13 @@ func (cmd *CapabilityCommand) handle(kind string, num uint32) error {
 
 // Wait returns the capabilities.
 func (cmd *CapabilityCommand) Wait() (imap.CapSet, error) {
-	err := cmd.Command.Wait()
+	return cmd.WaitContext(context.Background())
+}
+
+// WaitContext is Wait bounded by ctx. When ctx ends first the connection,
+// whose state is then unknown, is closed.
+func (cmd *CapabilityCommand) WaitContext(ctx context.Context) (imap.CapSet, error) {
+	err := cmd.Command.WaitContext(ctx)
 	return cmd.caps, err
 }
 

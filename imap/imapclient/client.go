@@ -56,8 +56,8 @@ type Options struct {
 	// TLSConfig is used by DialTLS, DialStartTLS and StartTLS when they are
 	// given none.
 	TLSConfig *tls.Config
-	// Timeout bounds each wait for the server on a net.Conn (see
-	// DefaultTimeout); negative means no bound. Contexts passed to
+	// Timeout bounds each wait for the server on a net.Conn, and each
+	// write to it (see DefaultTimeout); negative means no bound. Contexts passed to
 	// WaitContext bound waits on any connection.
 	Timeout time.Duration
 	// UnilateralDataHandler receives data the server sends on its own.
@@ -197,6 +197,11 @@ func (c *Client) setupIO(rw io.ReadWriter) {
 		r = io.TeeReader(rw, dw)
 		w = io.MultiWriter(rw, dw)
 	}
+	if c.nc != nil && c.opts.Timeout >= 0 {
+		// A server that stops reading must not hold a command for ever:
+		// each write has the same bound as each wait for a reply.
+		w = &deadlineWriter{w: w, c: c}
+	}
 	size := c.opts.ReadBufferSize
 	if size <= 0 {
 		size = DefaultReadBufferSize
@@ -215,6 +220,21 @@ func (c *Client) setupIO(rw io.ReadWriter) {
 	c.dec.Lenient = !c.opts.Strict
 	c.dec.Arena = true
 	c.enc.Continue = c.waitContinuation
+}
+
+// deadlineWriter sets the connection's write deadline before each write.
+type deadlineWriter struct {
+	w io.Writer
+	c *Client
+}
+
+func (d *deadlineWriter) Write(p []byte) (int, error) {
+	t := d.c.opts.Timeout
+	if t == 0 {
+		t = DefaultTimeout
+	}
+	d.c.nc.SetWriteDeadline(time.Now().Add(t))
+	return d.w.Write(p)
 }
 
 type lockedWriter struct {

@@ -1,6 +1,8 @@
 package imapclient
 
 import (
+	"context"
+
 	"github.com/mailwire/mailwire/imap"
 )
 
@@ -24,7 +26,13 @@ func (cmd *CopyCommand) takeStatus(r *imap.StatusResponse) {
 // Wait returns the COPYUID data (UIDPLUS, RFC 4315), nil when the server
 // sent none.
 func (cmd *CopyCommand) Wait() (*imap.CopyUIDData, error) {
-	if err := cmd.Command.Wait(); err != nil {
+	return cmd.WaitContext(context.Background())
+}
+
+// WaitContext is Wait bounded by ctx. When ctx ends first the connection,
+// whose state is then unknown, is closed.
+func (cmd *CopyCommand) WaitContext(ctx context.Context) (*imap.CopyUIDData, error) {
+	if err := cmd.Command.WaitContext(ctx); err != nil {
 		return nil, err
 	}
 	if cmd.status.Code == imap.CodeCopyUID {

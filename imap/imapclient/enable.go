@@ -1,6 +1,8 @@
 package imapclient
 
 import (
+	"context"
+
 	"github.com/mailwire/mailwire/imap"
 )
 
@@ -17,8 +19,12 @@ func (cmd *EnableCommand) handle(kind string, num uint32) error {
 }
 
 // Wait returns the extensions the server enabled.
-func (cmd *EnableCommand) Wait() (imap.CapSet, error) {
-	err := cmd.Command.Wait()
+func (cmd *EnableCommand) Wait() (imap.CapSet, error) { return cmd.WaitContext(context.Background()) }
+
+// WaitContext is Wait bounded by ctx. When ctx ends first the connection,
+// whose state is then unknown, is closed.
+func (cmd *EnableCommand) WaitContext(ctx context.Context) (imap.CapSet, error) {
+	err := cmd.Command.WaitContext(ctx)
 	return cmd.caps, err
 }
 

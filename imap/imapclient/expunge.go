@@ -1,6 +1,8 @@
 package imapclient
 
 import (
+	"context"
+
 	"github.com/mailwire/mailwire/imap"
 )
 
@@ -31,8 +33,12 @@ type ExpungeData struct {
 }
 
 // Wait returns the expunged messages.
-func (cmd *ExpungeCommand) Wait() (*ExpungeData, error) {
-	err := cmd.Command.Wait()
+func (cmd *ExpungeCommand) Wait() (*ExpungeData, error) { return cmd.WaitContext(context.Background()) }
+
+// WaitContext is Wait bounded by ctx. When ctx ends first the connection,
+// whose state is then unknown, is closed.
+func (cmd *ExpungeCommand) WaitContext(ctx context.Context) (*ExpungeData, error) {
+	err := cmd.Command.WaitContext(ctx)
 	return &ExpungeData{SeqNums: cmd.seqNums, Vanished: cmd.vanished}, err
 }
 

@@ -35,7 +35,20 @@ func (c *Client) UIDFetch(set imap.NumSet, opts *imap.FetchOptions) *FetchComman
 }
 
 func (c *Client) fetch(uid bool, set imap.NumSet, opts *imap.FetchOptions) *FetchCommand {
+	if len(opts.Items()) == 0 {
+		// FETCH needs an item (RFC 9051 §6.4.5): nil or empty opts ask
+		// for the UID and the flags, keeping any modifiers.
+		o := imap.FetchOptions{}
+		if opts != nil {
+			o = *opts
+		}
+		o.UID, o.Flags = true, true
+		opts = &o
+	}
 	cmd := &FetchCommand{uid: uid}
+	if ss, ok := set.(imap.SeqSet); ok && !uid {
+		cmd.seqs = ss
+	}
 	cmd.bodies = opts != nil && (len(opts.BodySection) > 0 || len(opts.BinarySection) > 0)
 	name := "FETCH"
 	if uid {
@@ -59,6 +72,9 @@ type FetchCommand struct {
 	queue   []*FetchMessageBuffer // messages read by another goroutine
 	holding bool                  // this command holds the read side
 	bodies  bool                  // body or binary sections asked for
+	// seqs is the set of a FETCH or STORE by sequence number: a FETCH
+	// response for a message outside it is not this command's.
+	seqs imap.SeqSet
 
 	// Vanished holds the UIDs of a VANISHED (EARLIER) response to a UID
 	// FETCH with the VANISHED modifier (RFC 7162 §3.2.6), after Close.

@@ -1,6 +1,9 @@
 package imapclient
 
-import "sort"
+import (
+	"context"
+	"sort"
+)
 
 // IDCommand is an ID in flight.
 type IDCommand struct {
@@ -23,8 +26,12 @@ func (cmd *IDCommand) handle(kind string, num uint32) error {
 }
 
 // Wait returns the server's identification (nil when it sent NIL).
-func (cmd *IDCommand) Wait() (map[string]string, error) {
-	err := cmd.Command.Wait()
+func (cmd *IDCommand) Wait() (map[string]string, error) { return cmd.WaitContext(context.Background()) }
+
+// WaitContext is Wait bounded by ctx. When ctx ends first the connection,
+// whose state is then unknown, is closed.
+func (cmd *IDCommand) WaitContext(ctx context.Context) (map[string]string, error) {
+	err := cmd.Command.WaitContext(ctx)
 	return cmd.data, err
 }
 

@@ -1,6 +1,8 @@
 package imapclient
 
 import (
+	"context"
+
 	"github.com/mailwire/mailwire/imap"
 )
 
@@ -39,7 +41,13 @@ func (cmd *ListCommand) handle(kind string, num uint32) error {
 // Wait returns the mailboxes, each with its STATUS data when asked for
 // (LIST-STATUS, RFC 5819).
 func (cmd *ListCommand) Wait() ([]*imap.ListData, error) {
-	err := cmd.Command.Wait()
+	return cmd.WaitContext(context.Background())
+}
+
+// WaitContext is Wait bounded by ctx. When ctx ends first the connection,
+// whose state is then unknown, is closed.
+func (cmd *ListCommand) WaitContext(ctx context.Context) ([]*imap.ListData, error) {
+	err := cmd.Command.WaitContext(ctx)
 	for _, l := range cmd.list {
 		if st, ok := cmd.stats[l.Mailbox]; ok {
 			l.Status = st

@@ -1,6 +1,8 @@
 package imapclient
 
 import (
+	"context"
+
 	"github.com/mailwire/mailwire/imap"
 )
 
@@ -52,7 +54,13 @@ func (cmd *MetadataCommand) handle(kind string, num uint32) error {
 
 // Wait returns the entries (nil values for NIL).
 func (cmd *MetadataCommand) Wait() (map[string]*string, error) {
-	err := cmd.Command.Wait()
+	return cmd.WaitContext(context.Background())
+}
+
+// WaitContext is Wait bounded by ctx. When ctx ends first the connection,
+// whose state is then unknown, is closed.
+func (cmd *MetadataCommand) WaitContext(ctx context.Context) (map[string]*string, error) {
+	err := cmd.Command.WaitContext(ctx)
 	return cmd.entries, err
 }
 

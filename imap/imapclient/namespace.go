@@ -1,6 +1,7 @@
 package imapclient
 
 import (
+	"context"
 	"unicode/utf8"
 )
 
@@ -55,7 +56,13 @@ func (cmd *NamespaceCommand) handle(kind string, num uint32) error {
 
 // Wait returns the namespaces.
 func (cmd *NamespaceCommand) Wait() (*NamespaceData, error) {
-	if err := cmd.Command.Wait(); err != nil {
+	return cmd.WaitContext(context.Background())
+}
+
+// WaitContext is Wait bounded by ctx. When ctx ends first the connection,
+// whose state is then unknown, is closed.
+func (cmd *NamespaceCommand) WaitContext(ctx context.Context) (*NamespaceData, error) {
+	if err := cmd.Command.WaitContext(ctx); err != nil {
 		return nil, err
 	}
 	return &cmd.data, nil

@@ -1,6 +1,7 @@
 package imapclient
 
 import (
+	"context"
 	"strings"
 
 	"github.com/mailwire/mailwire/imap"
@@ -58,7 +59,13 @@ func (cmd *QuotaCommand) handle(kind string, num uint32) error {
 
 // Wait returns the quota roots (GETQUOTAROOT) and the quotas.
 func (cmd *QuotaCommand) Wait() (roots []string, quotas []*QuotaData, err error) {
-	err = cmd.Command.Wait()
+	return cmd.WaitContext(context.Background())
+}
+
+// WaitContext is Wait bounded by ctx. When ctx ends first the connection,
+// whose state is then unknown, is closed.
+func (cmd *QuotaCommand) WaitContext(ctx context.Context) (roots []string, quotas []*QuotaData, err error) {
+	err = cmd.Command.WaitContext(ctx)
 	return cmd.roots, cmd.quotas, err
 }
 

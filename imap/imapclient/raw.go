@@ -1,6 +1,8 @@
 package imapclient
 
 import (
+	"context"
+
 	"github.com/mailwire/mailwire/internal/imapwire"
 )
 
@@ -77,8 +79,12 @@ func (cmd *RawCommand) handle(kind string, num uint32) error {
 }
 
 // Wait returns the untagged responses the command took.
-func (cmd *RawCommand) Wait() ([]RawResponse, error) {
-	err := cmd.Command.Wait()
+func (cmd *RawCommand) Wait() ([]RawResponse, error) { return cmd.WaitContext(context.Background()) }
+
+// WaitContext is Wait bounded by ctx. When ctx ends first the connection,
+// whose state is then unknown, is closed.
+func (cmd *RawCommand) WaitContext(ctx context.Context) ([]RawResponse, error) {
+	err := cmd.Command.WaitContext(ctx)
 	return cmd.responses, err
 }
 

@@ -165,6 +165,30 @@ func (c *Client) route(kind string) untaggedHandler {
 	return nil
 }
 
+// routeFetch finds the pending command an untagged FETCH of message num
+// answers (RFC 9051 §7.5.2): the oldest FETCH or STORE whose set holds
+// num. A command by UID cannot be told apart before the response is read,
+// so it takes any. None: the response is unilateral (another session
+// changed flags, say) and goes to the UnilateralDataHandler.
+func (c *Client) routeFetch(num uint32) untaggedHandler {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	max := num
+	if c.mailbox != nil && c.mailbox.NumMessages > max {
+		max = c.mailbox.NumMessages
+	}
+	for _, p := range c.pending {
+		if p.h == nil || !p.h.wants("FETCH") {
+			continue
+		}
+		if fc, ok := p.h.(*FetchCommand); ok && fc.seqs != nil && !fc.seqs.Contains(num, max) {
+			continue
+		}
+		return p.h
+	}
+	return nil
+}
+
 func (c *Client) readUntagged(stream *FetchCommand) (*FetchMessageData, error) {
 	d := c.dec
 	var num uint32
@@ -182,7 +206,7 @@ func (c *Client) readUntagged(stream *FetchCommand) (*FetchMessageData, error) {
 	if hasNum {
 		switch kind {
 		case "FETCH":
-			h := c.route("FETCH")
+			h := c.routeFetch(num)
 			if fc, ok := h.(*FetchCommand); ok && fc == stream {
 				return fc.startMessage(num)
 			}

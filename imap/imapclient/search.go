@@ -1,6 +1,8 @@
 package imapclient
 
 import (
+	"context"
+
 	"github.com/mailwire/mailwire/imap"
 )
 
@@ -119,7 +121,13 @@ func minMax(rs imap.UIDSet) (uint32, uint32) {
 
 // Wait returns the search result.
 func (cmd *SearchCommand) Wait() (*imap.SearchData, error) {
-	if err := cmd.Command.Wait(); err != nil {
+	return cmd.WaitContext(context.Background())
+}
+
+// WaitContext is Wait bounded by ctx. When ctx ends first the connection,
+// whose state is then unknown, is closed.
+func (cmd *SearchCommand) WaitContext(ctx context.Context) (*imap.SearchData, error) {
+	if err := cmd.Command.WaitContext(ctx); err != nil {
 		return nil, err
 	}
 	if cmd.data.All == nil && !cmd.data.HasCount {
@@ -185,8 +193,17 @@ type SortOptions struct {
 }
 
 // Sort sends SORT, or UID SORT when uid is set. Use SortResult for a
-// plain SORT, Wait for ESORT.
+// plain SORT, Wait for ESORT. SORT needs a criterion: none (or nil opts)
+// sorts by ARRIVAL, every message.
 func (c *Client) Sort(uid bool, opts *SortOptions) *SearchCommand {
+	if opts == nil {
+		opts = &SortOptions{}
+	}
+	if len(opts.Criteria) == 0 {
+		o := *opts
+		o.Criteria = []imap.SortCriterion{{Key: imap.SortArrival}}
+		opts = &o
+	}
 	cmd := &SearchCommand{uid: uid, kind: "SORT"}
 	name := "SORT"
 	if uid {
@@ -227,7 +244,13 @@ func (cmd *ThreadCommand) handle(kind string, num uint32) error {
 
 // Wait returns the threads.
 func (cmd *ThreadCommand) Wait() ([]*imap.Thread, error) {
-	err := cmd.Command.Wait()
+	return cmd.WaitContext(context.Background())
+}
+
+// WaitContext is Wait bounded by ctx. When ctx ends first the connection,
+// whose state is then unknown, is closed.
+func (cmd *ThreadCommand) WaitContext(ctx context.Context) ([]*imap.Thread, error) {
+	err := cmd.Command.WaitContext(ctx)
 	return cmd.threads, err
 }
 

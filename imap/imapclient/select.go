@@ -1,6 +1,8 @@
 package imapclient
 
 import (
+	"context"
+
 	"github.com/mailwire/mailwire/imap"
 )
 
@@ -91,8 +93,12 @@ func (cmd *SelectCommand) takeVanished(set imap.UIDSet, earlier bool) {
 }
 
 // Wait returns the mailbox's data.
-func (cmd *SelectCommand) Wait() (*SelectData, error) {
-	if err := cmd.Command.Wait(); err != nil {
+func (cmd *SelectCommand) Wait() (*SelectData, error) { return cmd.WaitContext(context.Background()) }
+
+// WaitContext is Wait bounded by ctx. When ctx ends first the connection,
+// whose state is then unknown, is closed.
+func (cmd *SelectCommand) WaitContext(ctx context.Context) (*SelectData, error) {
+	if err := cmd.Command.WaitContext(ctx); err != nil {
 		return nil, err
 	}
 	return &cmd.data, nil

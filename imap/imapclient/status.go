@@ -1,6 +1,8 @@
 package imapclient
 
 import (
+	"context"
+
 	"github.com/mailwire/mailwire/imap"
 )
 
@@ -21,7 +23,13 @@ func (cmd *StatusCommand) handle(kind string, num uint32) error {
 
 // Wait returns the status data.
 func (cmd *StatusCommand) Wait() (*imap.StatusData, error) {
-	if err := cmd.Command.Wait(); err != nil {
+	return cmd.WaitContext(context.Background())
+}
+
+// WaitContext is Wait bounded by ctx. When ctx ends first the connection,
+// whose state is then unknown, is closed.
+func (cmd *StatusCommand) WaitContext(ctx context.Context) (*imap.StatusData, error) {
+	if err := cmd.Command.WaitContext(ctx); err != nil {
 		return nil, err
 	}
 	if cmd.data == nil {
@@ -31,8 +39,12 @@ func (cmd *StatusCommand) Wait() (*imap.StatusData, error) {
 }
 
 // Status sends STATUS (RFC 9051 §6.3.11; SIZE, DELETED, HIGHESTMODSEQ,
-// APPENDLIMIT, MAILBOXID as asked).
+// APPENDLIMIT, MAILBOXID as asked). STATUS needs at least one item: nil or
+// empty opts ask for MESSAGES, UIDNEXT, UIDVALIDITY and UNSEEN.
 func (c *Client) Status(mailbox string, opts *imap.StatusOptions) *StatusCommand {
+	if opts == nil || len(opts.Items()) == 0 {
+		opts = &imap.StatusOptions{NumMessages: true, UIDNext: true, UIDValidity: true, NumUnseen: true}
+	}
 	cmd := &StatusCommand{}
 	cmd.Command = c.newCommand("STATUS", cmd)
 	c.enc.SP().Mailbox(mailbox).SP()

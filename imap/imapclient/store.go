@@ -63,6 +63,9 @@ func (c *Client) StoreGmailLabels(set imap.NumSet, op StoreFlagsOp, silent bool,
 
 func (c *Client) store(uid bool, set imap.NumSet, item string, op StoreFlagsOp, silent bool, opts *StoreOptions, args func()) *FetchCommand {
 	cmd := &FetchCommand{uid: uid}
+	if ss, ok := set.(imap.SeqSet); ok && !uid {
+		cmd.seqs = ss
+	}
 	name := "STORE"
 	if uid {
 		name = "UID STORE"
