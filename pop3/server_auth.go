@@ -14,15 +14,9 @@ import (
 // saslConfig says which mechanisms the backend makes possible.
 func (c *conn) saslConfig() *saslserve.Config {
 	b := c.s.Backend
-	cfg := &saslserve.Config{CheckPassword: b.CheckPassword, PlaintextOK: c.insecureOK(), Hostname: c.s.hostname()}
-	if ab, ok := b.(APOPBackend); ok && !c.s.DisableAPOP {
-		cfg.Secret = ab.Secret
-	}
-	if sb, ok := b.(ScramBackend); ok {
-		cfg.Scram = sb.ScramCredentials
-	}
-	if sb, ok := b.(SASLBackend); ok {
-		cfg.ExtraMechanisms, cfg.NewExtra = sb.SASLMechanisms, sb.NewSASLServer
+	cfg := (&saslserve.Config{CheckPassword: b.CheckPassword, PlaintextOK: c.insecureOK(), Hostname: c.s.hostname()}).FromBackend(b)
+	if c.s.DisableAPOP {
+		cfg.Secret = nil
 	}
 	return cfg
 }

@@ -280,10 +280,5 @@ func (s *Server) sleepFor(d time.Duration) {
 		s.sleep(d, s.group.Done())
 		return
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-s.group.Done():
-	}
+	s.group.Pause(d)
 }

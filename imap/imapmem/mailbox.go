@@ -200,18 +200,7 @@ func (mb *mailbox) open(u *User, readOnly bool, wake func()) *handle {
 
 // permanentFlagsFor lists the flags rights let a user change, for
 // PERMANENTFLAGS (RFC 4314 §5.1.1).
-func permanentFlagsFor(rights string) []string {
-	if rights == allRights {
-		return permanentFlags
-	}
-	var out []string
-	for _, f := range permanentFlags {
-		if allowedFlag(rights, f) {
-			out = append(out, f)
-		}
-	}
-	return out
-}
+func permanentFlagsFor(rights string) []string { return filterFlags(permanentFlags, rights) }
 
 // openRights opens mb for a session with the given rights; u is the
 // mailbox's owner.

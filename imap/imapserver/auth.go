@@ -110,17 +110,7 @@ func (c *conn) saslConfig(loggedIn *User) *saslserve.Config {
 			return err
 		},
 	}
-	b := c.srv.Backend
-	if sb, ok := b.(ScramBackend); ok {
-		cfg.Scram = sb.ScramCredentials
-	}
-	if sb, ok := b.(SecretBackend); ok {
-		cfg.Secret = sb.Secret
-	}
-	if sb, ok := b.(SASLBackend); ok {
-		cfg.ExtraMechanisms, cfg.NewExtra = sb.SASLMechanisms, sb.NewSASLServer
-	}
-	return cfg
+	return cfg.FromBackend(c.srv.Backend)
 }
 
 // saslMechanisms lists the AUTHENTICATE mechanisms usable now, strongest

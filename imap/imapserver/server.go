@@ -127,12 +127,7 @@ func (s *Server) pause(d time.Duration) {
 		s.sleep(d)
 		return
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-s.group.Done():
-	}
+	s.group.Pause(d)
 }
 
 // Serve accepts connections on l and serves each in its own goroutine. It

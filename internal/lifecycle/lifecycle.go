@@ -55,6 +55,20 @@ func (g *Group) Done() <-chan struct{} {
 	return g.done
 }
 
+// Pause waits for d, or less if the group is closed first: the delay after
+// a failed login, which must not hold up a shutdown.
+func (g *Group) Pause(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-g.Done():
+	}
+}
+
 // markClosed sets the closed flag and closes the Done channel.
 func (g *Group) markClosed() {
 	g.closed.Store(true)

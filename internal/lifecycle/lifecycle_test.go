@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 var errClosed = errors.New("test: server closed")
@@ -171,4 +172,14 @@ func TestServeRetriesFailedAccepts(t *testing.T) {
 	if err := <-done; err != errClosed {
 		t.Fatalf("Serve: %v", err)
 	}
+}
+
+// Pause ends when the group closes, however long it was asked to last.
+func TestPauseEndsAtClose(t *testing.T) {
+	var g Group
+	done := make(chan struct{})
+	go func() { g.Pause(time.Hour); close(done) }()
+	g.Close()
+	<-done
+	g.Pause(time.Hour) // already closed: returns at once
 }

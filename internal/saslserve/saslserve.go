@@ -150,3 +150,34 @@ func Username(s sasl.Server) (name string, ok bool) {
 	}
 	return authzid, true
 }
+
+// The optional methods of a protocol's backend that FromBackend looks for
+// (pop3's and imapserver's SecretBackend/APOPBackend, ScramBackend and
+// SASLBackend have them).
+type (
+	secretSource interface {
+		Secret(ctx context.Context, username string) (string, error)
+	}
+	scramSource interface {
+		ScramCredentials(ctx context.Context, username, hash string) (sasl.ScramCredentials, error)
+	}
+	extraSource interface {
+		SASLMechanisms(cs *tls.ConnectionState) []string
+		NewSASLServer(ctx context.Context, mech string, cs *tls.ConnectionState) (sasl.Server, error)
+	}
+)
+
+// FromBackend sets Secret, Scram and the extra mechanisms from the methods
+// backend has, and returns cfg.
+func (cfg *Config) FromBackend(backend any) *Config {
+	if b, ok := backend.(secretSource); ok {
+		cfg.Secret = b.Secret
+	}
+	if b, ok := backend.(scramSource); ok {
+		cfg.Scram = b.ScramCredentials
+	}
+	if b, ok := backend.(extraSource); ok {
+		cfg.ExtraMechanisms, cfg.NewExtra = b.SASLMechanisms, b.NewSASLServer
+	}
+	return cfg
+}
