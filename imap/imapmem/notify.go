@@ -123,13 +123,43 @@ func (s *session) DeleteMailbox(ctx context.Context, name string) error {
 	return s.User.deleteMailbox(name, s)
 }
 
-// RenameMailbox implements imapserver.User. Renaming into, out of or
-// within another user's mailboxes is refused.
+// RenameMailbox implements imapserver.User. Within another user's
+// mailboxes it needs "x" on the mailbox and "k" on the new parent (RFC
+// 4314 §4); moving a mailbox between users is refused.
 func (s *session) RenameMailbox(ctx context.Context, from, to string) error {
-	if strings.HasPrefix(from, OtherUsers) || strings.HasPrefix(to, OtherUsers) {
+	fromShared, toShared := strings.HasPrefix(from, OtherUsers), strings.HasPrefix(to, OtherUsers)
+	if !fromShared && !toShared {
+		return s.User.renameMailbox(from, to, s)
+	}
+	if !fromShared || !toShared {
 		return imapserver.ErrNoPerm
 	}
-	return s.User.renameMailbox(from, to, s)
+	mb, owner, rights, err := s.resolve(from)
+	if err != nil {
+		return err
+	}
+	if err := need(rights, 'x'); err != nil {
+		return err
+	}
+	ownerName, newName, _ := strings.Cut(strings.TrimPrefix(to, OtherUsers), "/")
+	if ownerName != owner.name {
+		return imapserver.ErrNoPerm
+	}
+	i := strings.LastIndexByte(newName, '/')
+	if i < 0 {
+		return imapserver.ErrNoPerm // a new top-level mailbox: only its owner makes those
+	}
+	_, _, prights, err := s.resolve(OtherUsers + ownerName + "/" + newName[:i])
+	if err != nil {
+		return imapserver.ErrNoPerm
+	}
+	if err := need(prights, 'k'); err != nil {
+		return err
+	}
+	mb.mu.RLock()
+	oldName := mb.name
+	mb.mu.RUnlock()
+	return owner.renameMailbox(oldName, newName, nil)
 }
 
 // SetSubscribed implements imapserver.User.

@@ -82,7 +82,18 @@ func TestACLEnforcedBetweenUsers(t *testing.T) {
 		t.Fatalf("DELETE without x: %q", st)
 	}
 	if st := status(bob, `RENAME "Other Users/alice/Sent" Mine`); !strings.HasPrefix(st, "NO [NOPERM]") {
-		t.Fatalf("RENAME of a shared mailbox: %q", st)
+		t.Fatalf("RENAME out of alice's mailboxes: %q", st)
+	}
+	// Renaming within them: "x" on the mailbox, "k" on the new parent.
+	alice.ok("CREATE Projects/Old")
+	alice.ok("SETACL Projects/Old bob lrx")
+	if st := status(bob, `RENAME "Other Users/alice/Projects/Old" "Other Users/alice/Projects/New"`); !strings.HasPrefix(st, "NO [NOPERM]") {
+		t.Fatalf("RENAME without k on the parent: %q", st)
+	}
+	alice.ok("SETACL Projects bob lk")
+	bob.ok(`RENAME "Other Users/alice/Projects/Old" "Other Users/alice/Projects/New"`)
+	if l := strings.Join(alice.ok(`LIST "" "Projects/*"`), "\n"); !strings.Contains(l, "Projects/New") || strings.Contains(l, "Projects/Old") {
+		t.Fatalf("alice's mailboxes after bob's RENAME: %q", l)
 	}
 
 	// Revoked: gone again.
