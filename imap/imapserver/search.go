@@ -111,6 +111,10 @@ func (c *conn) searchKey(depth int) (*searchKey, bool) {
 			if !ok {
 				return nil, false
 			}
+			if n == 0 && (k.op == "OLDER" || k.op == "YOUNGER") {
+				// RFC 5032 §4: the interval is an nz-number.
+				return nil, d.syntax("%s needs a number of seconds above 0", k.op)
+			}
 			k.num = n
 		case 'k':
 			kid, ok := c.searchKey(depth + 1)
