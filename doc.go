@@ -37,6 +37,6 @@
 // for users: bounded line I/O and dot-stuffing (textwire), the IMAP wire
 // codec (imapwire), the SASL mechanism table of the POP3 and IMAP servers
 // (saslserve), the server lifecycle (lifecycle), the transcript runner for
-// protocol tests, the harness
-// that starts real peers for the interop tests, and the demo server maild.
+// protocol tests, the harness that starts real peers for the interop
+// tests, and the demo server maild.
 package mailwire
