@@ -107,7 +107,17 @@ func (s *FetchItemBodySection) section(b *strings.Builder) {
 				if imapwire.IsAString(f) {
 					b.WriteString(f)
 				} else {
-					b.WriteString(strconv.Quote(f))
+					// An IMAP quoted string (RFC 9051 §9): only '"' and
+					// '\' are escaped. strconv.Quote's \x92 and \t are
+					// Go, not IMAP.
+					b.WriteByte('"')
+					for i := 0; i < len(f); i++ {
+						if f[i] == '"' || f[i] == '\\' {
+							b.WriteByte('\\')
+						}
+						b.WriteByte(f[i])
+					}
+					b.WriteByte('"')
 				}
 			}
 			b.WriteByte(')')

@@ -267,7 +267,7 @@ func (c *conn) notifyGroup() (g notifyGroup, sel string, bad, ok bool) {
 			return g, "", false, false
 		}
 	default:
-		d.bail("unknown NOTIFY filter %q", filter)
+		d.bail("unknown NOTIFY filter %q", quoteBack(filter))
 		return g, "", false, false
 	}
 	if d.Peek('N') || d.Peek('n') {
