@@ -223,8 +223,10 @@ func EncodeWords(s string) string {
 	// adjacent encoded words vanish on decoding.
 	i := 0
 	for i < len(s) {
-		if s[i] == ' ' {
-			b.WriteByte(' ')
+		if s[i] == ' ' || s[i] == '\t' {
+			// Linear white space, space or tab, is kept as it is
+			// between words (RFC 2047 §5 (1)).
+			b.WriteByte(s[i])
 			i++
 			continue
 		}
@@ -238,7 +240,7 @@ func EncodeWords(s string) string {
 		// Extend the run over following words that need encoding.
 		runEnd := e
 		for k := e; k < len(s); {
-			for k < len(s) && s[k] == ' ' {
+			for k < len(s) && (s[k] == ' ' || s[k] == '\t') {
 				k++
 			}
 			if k == len(s) {
@@ -257,7 +259,7 @@ func EncodeWords(s string) string {
 }
 
 func wordEnd(s string, i int) int {
-	for i < len(s) && s[i] != ' ' {
+	for i < len(s) && s[i] != ' ' && s[i] != '\t' {
 		i++
 	}
 	return i
