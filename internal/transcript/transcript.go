@@ -75,7 +75,7 @@ type Script struct {
 func Parse(name string, data []byte) (*Script, error) {
 	s := &Script{Name: name}
 	for i, raw := range strings.Split(string(data), "\n") {
-		line := strings.TrimSuffix(raw, "\r")
+		line := strings.TrimRight(raw, "\r") // a script line ends at its last non-CR byte
 		n := i + 1
 		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
 			continue
