@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/mailwire/mailwire/imap"
@@ -221,7 +220,7 @@ func TestDovecotMetadata(t *testing.T) {
 // NO [COMPRESSIONACTIVE].
 func TestDovecotCompress(t *testing.T) {
 	d := peers.StartDovecot(t)
-	wire := &syncBuffer{}
+	wire := &peers.Buffer{}
 	c := loggedIn(t, d, "alice", &Options{DebugWriter: wire})
 	needDovecotExtensions(t, d, c.Caps())
 	var bodies []string
@@ -266,35 +265,11 @@ func TestDovecotCompress(t *testing.T) {
 	}
 	// The wire after COMPRESS is compressed: far fewer octets than the
 	// bodies, and none of their text in the clear.
-	after := wire.bytesFrom(mark)
+	after := wire.BytesFrom(mark)
 	if len(after) >= total/4 || bytes.Contains(after, []byte("deflate will shrink")) {
 		t.Errorf("%d octets on the wire after COMPRESS for %d octets of bodies", len(after), total)
 	}
 	if err := c.Logout().Wait(); err != nil {
 		t.Error(err)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the client's reader and writer.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Len()
-}
-
-func (s *syncBuffer) bytesFrom(off int) []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]byte(nil), s.b.Bytes()[off:]...)
 }

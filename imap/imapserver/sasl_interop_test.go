@@ -3,37 +3,17 @@
 package imapserver_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/mailwire/mailwire/internal/peers"
 )
-
-// syncBuffer is a DebugWriter that tests can read while the server writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestInteropMbsyncSASL logs mbsync in with each SASL mechanism through
 // Cyrus SASL (libsasl2-modules): SCRAM-SHA-256, SCRAM-SHA-1 and CRAM-MD5,
@@ -48,7 +28,7 @@ func TestInteropMbsyncSASL(t *testing.T) {
 		t.Run(mech, func(t *testing.T) {
 			be := newBackend(t, 5)
 			srv := newServer(be)
-			var traffic syncBuffer
+			var traffic peers.Buffer
 			srv.DebugWriter = &traffic
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {

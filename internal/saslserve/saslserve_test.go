@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mailwire/mailwire/sasl"
@@ -53,4 +54,26 @@ func TestMechanisms(t *testing.T) {
 	if _, err := NewServer(context.Background(), cfg, "OAUTHBEARER", nil); err == nil || err.Error() != "extra OAUTHBEARER" {
 		t.Errorf("extra mechanism: %v", err)
 	}
+}
+
+// FuzzNewServer: the mechanism name comes from the client (AUTHENTICATE,
+// AUTH). Any name either gives a server for a mechanism that Mechanisms
+// offers, or ErrNotOffered; never a panic.
+func FuzzNewServer(f *testing.F) {
+	f.Add("PLAIN", false)
+	f.Add("scram-sha-256-plus", true)
+	f.Add("X-\x00", false)
+	check := func(ctx context.Context, u, p string) error { return nil }
+	scram := func(ctx context.Context, u, h string) (sasl.ScramCredentials, error) {
+		return sasl.ScramCredentials{}, errors.New("none")
+	}
+	secret := func(ctx context.Context, u string) (string, error) { return "", nil }
+	f.Fuzz(func(t *testing.T, mech string, plaintext bool) {
+		cfg := &Config{CheckPassword: check, PlaintextOK: plaintext, Scram: scram, Secret: secret}
+		s, err := NewServer(context.Background(), cfg, mech, nil)
+		offered := slices.Contains(Mechanisms(cfg, nil), strings.ToUpper(mech))
+		if offered != (err == nil && s != nil) {
+			t.Fatalf("mech %q: offered %v, NewServer %v, %v", mech, offered, s, err)
+		}
+	})
 }
