@@ -119,11 +119,16 @@ func NewDecoder(br *bufio.Reader) *Decoder {
 }
 
 // Reset makes d read from br, forgetting any error and open literal.
+// Reset(nil) also lets go of the decoder's buffers, for a reader that
+// gives its bufio.Reader back while it waits.
 func (d *Decoder) Reset(br *bufio.Reader) {
 	d.br = br
 	d.err = nil
 	d.n = 0
 	d.lit = litReader{d: d}
+	if br == nil {
+		d.scratch, d.arena = nil, nil
+	}
 }
 
 // Bufio returns the underlying reader.

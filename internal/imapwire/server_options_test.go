@@ -207,3 +207,15 @@ func TestDecoderRefusedSyncLiteralEndsTheLine(t *testing.T) {
 		t.Fatal("refused non-synchronising literal forgotten")
 	}
 }
+
+func TestDecoderResetNilDropsBuffers(t *testing.T) {
+	d := dec(strings.Repeat("a", 40) + " ")
+	var s string
+	if !d.Atom(&s) || d.scratch == nil {
+		t.Fatal("the atom did not span buffer refills")
+	}
+	d.Reset(nil)
+	if d.scratch != nil || d.arena != nil {
+		t.Fatal("buffers kept")
+	}
+}
