@@ -13,7 +13,7 @@ func TestBadCommandSkipsItsNonSyncLiteral(t *testing.T) {
 	tc := login(t, srv, "alice", "secret")
 	for _, bad := range []string{
 		`APPEND INBOX "1-Jan-2024 00:00:00 +000$ {13+}`, // error in a quoted string
-		`APPEND INBOX CATENATE (TEXT{13+}`,             // error at the "{"
+		`APPEND INBOX CATENATE (TEXT{13+}`,              // error at the "{"
 		`FROB {13+}`,
 	} {
 		tc.send("A " + bad + "\r\nZ DELETE INBOX\r\n")
