@@ -12,9 +12,9 @@ func TestBadCommandSkipsItsNonSyncLiteral(t *testing.T) {
 	srv := newServer(newBackend(t, 1))
 	tc := login(t, srv, "alice", "secret")
 	for _, bad := range []string{
-		`APPEND INBOX "1-Jan-2024 00:00:00 +000$ {13+}`, // error in a quoted string
-		`APPEND INBOX CATENATE (TEXT{13+}`,              // error at the "{"
-		`FROB {13+}`,
+		`APPEND INBOX "1-Jan-2024 00:00:00 +000$ {14+}`, // error in a quoted string
+		`APPEND INBOX CATENATE (TEXT{14+}`,              // error at the "{"
+		`FROB {14+}`,
 	} {
 		tc.send("A " + bad + "\r\nZ DELETE INBOX\r\n")
 		if l := tc.line(); !strings.HasPrefix(l, "A BAD") {
