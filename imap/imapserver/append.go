@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mailwire/mailwire/internal/imapwire"
 )
 
 // flagList reads "(\Seen $Label)".
@@ -109,10 +111,10 @@ func (c *conn) handleAPPEND(tag string, uid bool) error {
 		}
 		size, ok := d.LiteralHeader()
 		if !ok {
-			var le *literalError
-			if errors.As(d.err, &le) && !le.nonSync {
+			var le *imapwire.LiteralTooLargeError
+			if errors.As(d.Err(), &le) && !le.NonSync {
 				// Refused before it was sent: the command ends here.
-				d.err = nil
+				d.ClearErr()
 				return no("TOOBIG", fmt.Sprintf("message larger than APPENDLIMIT %d", c.lim.MaxLiteral))
 			}
 			return nil
@@ -218,8 +220,7 @@ func (a *appender) failed(err error) error {
 func (c *conn) skipRestOfCommand() {
 	c.dec.syntax("skipped")
 	c.dec.skipLine()
-	c.dec.err = nil
-	c.dec.n = 0
+	c.dec.ClearErr()
 }
 
 // catenate reads "CATENATE (TEXT literal URL url ...)" and returns the
@@ -373,8 +374,15 @@ func (c *conn) resolveURL(u string) ([]byte, error) {
 		}
 		// Parse the section as FETCH would.
 		it := fetchItem{kind: fetchSection}
-		sd := decoder{br: bufioReader(strings.NewReader("[" + section + "]")), max: 1024, maxLiteral: 0}
-		cc := &conn{dec: sd}
+		cc := &conn{}
+		cc.dec.setup(1024, 1, nil)
+		cc.dec.LiteralFunc = func(info imapwire.LiteralInfo) error {
+			if info.Size > 0 {
+				return errBadURL
+			}
+			return nil
+		}
+		cc.dec.Reset(bufioReader(strings.NewReader("[" + section + "]")))
 		if !cc.sectionSpec(&it) {
 			return errBadURL
 		}

@@ -108,3 +108,46 @@ func BenchmarkFetchBodies(b *testing.B) {
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
+
+// parseCommands are commands whose cost is mostly in parsing: long
+// arguments, quoted strings, literals, nested lists, over a mailbox of one
+// message.
+var parseCommands = []string{
+	`UID FETCH 1:5,7,9:* (FLAGS UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS (From To Cc Subject Date Message-ID In-Reply-To References)] BODY.PEEK[1.MIME]<0.100>)`,
+	`UID SEARCH RETURN (MIN MAX COUNT) OR (FROM "alice@example.org" SUBJECT {11+}` + "\r\n" + `hello world) (SINCE 1-Jan-2020 NOT DELETED UNKEYWORD $Junk LARGER 100)`,
+	`STATUS INBOX (MESSAGES UIDNEXT UIDVALIDITY UNSEEN)`,
+	`LIST "" "INBOX/*"`,
+	`UID STORE 1:* +FLAGS.SILENT (\Seen $Label1 $Label2)`,
+	`SELECT "INBOX"`,
+	`NOOP`,
+}
+
+// BenchmarkCommandParse: batches of pipelined commands that cost mostly
+// parsing; one op is one batch.
+func BenchmarkCommandParse(b *testing.B) {
+	tc, _ := benchServer(b, 1, 2<<10)
+	var batch strings.Builder
+	for i := 0; i < 10; i++ {
+		for j, cmd := range parseCommands {
+			fmt.Fprintf(&batch, "P%d.%d %s\r\n", i, j, cmd)
+		}
+	}
+	last := fmt.Sprintf("P9.%d OK", len(parseCommands)-1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		go io.WriteString(tc.c, batch.String())
+		for {
+			line, err := tc.br.ReadSlice('\n')
+			if err != nil && err != bufio.ErrBufferFull {
+				b.Fatal(err)
+			}
+			if bytes.HasPrefix(line, []byte("P")) && !bytes.Contains(line[:8], []byte(" OK")) {
+				b.Fatalf("%s", line)
+			}
+			if bytes.HasPrefix(line, []byte(last)) {
+				break
+			}
+		}
+	}
+}

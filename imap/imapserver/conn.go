@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mailwire/mailwire/internal/imapwire"
 )
 
 // connState is the protocol state of RFC 9051 §3.
@@ -212,15 +214,18 @@ func (c *conn) setIO(rw io.ReadWriter) {
 		c.src.r = io.TeeReader(rw, c.srv.DebugWriter)
 		c.w = io.MultiWriter(rw, c.srv.DebugWriter)
 	}
-	c.dec = decoder{max: c.lim.MaxLine, maxLiteral: c.lim.MaxLiteral, cont: c.continueLiteral}
+	c.dec.setup(c.lim.MaxLine, c.lim.MaxLiteral, c.continueLiteral)
+	if c.br != nil {
+		c.dec.Reset(c.br)
+	}
 }
 
 func (c *conn) reader() *bufio.Reader {
 	if c.br == nil {
 		c.br = readerPool.Get().(*bufio.Reader)
 		c.br.Reset(&c.src)
+		c.dec.Reset(c.br)
 	}
-	c.dec.br = c.br
 	return c.br
 }
 
@@ -249,7 +254,7 @@ func (c *conn) releaseBuffers() {
 		c.br.Reset(nil)
 		readerPool.Put(c.br)
 		c.br = nil
-		c.dec.br = nil
+		c.dec.Reset(nil)
 	}
 }
 
@@ -391,8 +396,6 @@ func (c *conn) logout() {
 	}
 }
 
-func isTagChar(c byte) bool { return isAStringChar(c) && c != '+' }
-
 // readCommand reads and runs one command. It returns false when the
 // connection must end.
 func (c *conn) readCommand() bool {
@@ -432,7 +435,7 @@ func (c *conn) readCommand() bool {
 	}
 	d := &c.dec
 	d.reset()
-	tag := d.readWhile(isTagChar)
+	tag := string(d.TagBytes())
 	var verb string
 	if tag == "" {
 		d.syntax("missing tag")
@@ -440,7 +443,7 @@ func (c *conn) readCommand() bool {
 		verb, _ = d.Atom()
 		verb = strings.ToUpper(verb)
 	}
-	if d.err != nil {
+	if !d.ok() {
 		return c.answerDecodeError(tag)
 	}
 	uid := false
@@ -450,7 +453,7 @@ func (c *conn) readCommand() bool {
 			verb, _ = d.Atom()
 			verb = strings.ToUpper(verb)
 		}
-		if d.err != nil {
+		if !d.ok() {
 			return c.answerDecodeError(tag)
 		}
 	}
@@ -460,7 +463,7 @@ func (c *conn) readCommand() bool {
 		return c.answerDecodeError(tag)
 	}
 	if cmd.states&(1<<c.state) == 0 {
-		d.fail(&respError{"BAD", "", "command not allowed in this state"})
+		d.fail(&syntaxError{"command not allowed in this state"})
 		return c.answerDecodeError(tag)
 	}
 	c.okCode, c.okText, c.suppressOK = "", "", false
@@ -476,7 +479,7 @@ func (c *conn) readCommand() bool {
 // updates that may be sent. It returns false when the connection must end.
 func (c *conn) complete(tag, verb string, cmd *command, uid bool, err error) bool {
 	d := &c.dec
-	if d.err != nil && err == nil {
+	if !d.ok() && err == nil {
 		return c.answerDecodeError(tag)
 	}
 	if err != nil {
@@ -486,7 +489,7 @@ func (c *conn) complete(tag, verb string, cmd *command, uid bool, err error) boo
 				// a BAD from a handler after parsing
 				c.bad++
 			}
-		} else if d.err != nil {
+		} else if !d.ok() {
 			return c.answerDecodeError(tag)
 		} else {
 			re = backendError(err)
@@ -536,21 +539,19 @@ func (c *conn) answerDecodeError(tag string) bool {
 	if tag == "" {
 		tag = "*"
 	}
-	var re *respError
-	var le *literalError
+	err := d.Err()
+	var le *imapwire.LiteralTooLargeError
 	switch {
-	case errors.As(d.err, &re):
-		c.writeResp(tag, re.typ, re.code, re.text)
-	case errors.As(d.err, &le):
-		c.writeResp(tag, "NO", "TOOBIG", fmt.Sprintf("literal of %d bytes over the limit of %d", le.size, c.lim.MaxLiteral))
-		if le.nonSync {
+	case errors.As(err, &le):
+		c.writeResp(tag, "NO", "TOOBIG", fmt.Sprintf("literal of %d bytes over the limit of %d", le.Size, c.lim.MaxLiteral))
+		if le.NonSync {
 			c.writeRaw("* BYE [TOOBIG] cannot skip a non-synchronising literal that large\r\n")
 			return false
 		}
-	case errors.Is(d.err, ErrLineTooLong):
+	case errors.Is(err, ErrLineTooLong):
 		c.writeResp(tag, "BAD", "TOOBIG", "command line too long")
-	case isSyntax(d.err):
-		c.writeResp(tag, "BAD", "", quoteBack(d.err.Error()))
+	case imapwire.IsSyntax(err):
+		c.writeResp(tag, "BAD", "", quoteBack(badText(err)))
 	default:
 		return false // I/O error
 	}

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mailwire/mailwire/internal/imapwire"
 )
 
 // Append-style encoders for response syntax (RFC 9051 §9). They build
@@ -56,22 +58,9 @@ func appendNString(b []byte, s string) []byte {
 	return appendString(b, s)
 }
 
-// isAtom reports whether s can be sent as an atom.
-func isAtom(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isAtomChar(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
 // appendAString appends s as an atom when it is one, else as a string.
 func appendAString(b []byte, s string) []byte {
-	if isAtom(s) && !strings.EqualFold(s, "NIL") {
+	if imapwire.IsAtom(s) && !strings.EqualFold(s, "NIL") {
 		return append(b, s...)
 	}
 	return appendString(b, s)

@@ -66,14 +66,10 @@ func (c *conn) fetchItems() ([]fetchItem, bool) {
 	return c.fetchItem()
 }
 
-func isFetchNameChar(c byte) bool {
-	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-'
-}
-
 // fetchItem reads one item; macros expand to several.
 func (c *conn) fetchItem() ([]fetchItem, bool) {
 	d := &c.dec
-	name := strings.ToUpper(d.readWhile(isFetchNameChar))
+	name := strings.ToUpper(string(d.NameBytes()))
 	one := func(k fetchKind) ([]fetchItem, bool) { return []fetchItem{{kind: k}}, true }
 	switch name {
 	case "ALL":
@@ -97,7 +93,7 @@ func (c *conn) fetchItem() ([]fetchItem, bool) {
 	case "PREVIEW":
 		if d.Peek(' ') {
 			// PREVIEW (LAZY): computing it is cheap enough to do now.
-			if b, _ := d.br.Peek(min(d.br.Buffered(), 2)); len(b) == 2 && b[1] == '(' {
+			if b, _ := d.Bufio().Peek(min(d.Bufio().Buffered(), 2)); len(b) == 2 && b[1] == '(' {
 				d.readByte()
 				d.readByte()
 				a, ok := d.Atom()
@@ -223,7 +219,7 @@ func (c *conn) sectionSpec(it *fetchItem) bool {
 			}
 			break
 		}
-		spec := strings.ToUpper(d.readWhile(func(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '.' }))
+		spec := strings.ToUpper(string(d.NameBytes()))
 		switch spec {
 		case "HEADER", "TEXT":
 		case "MIME":

@@ -3,6 +3,8 @@ package imapserver
 import (
 	"sort"
 	"strings"
+
+	"github.com/mailwire/mailwire/internal/imapwire"
 )
 
 // mailboxName reads a mailbox name: modified UTF-7 unless UTF8=ACCEPT is
@@ -36,7 +38,7 @@ func (c *conn) appendMailbox(b []byte, name string) []byte {
 		return appendAString(b, name)
 	}
 	if quotable(name, true) {
-		if isAtom(name) {
+		if imapwire.IsAtom(name) {
 			return append(b, name...)
 		}
 		return appendQuoted(b, name)

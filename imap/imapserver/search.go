@@ -159,7 +159,7 @@ func (c *conn) handleSEARCH(tag string, uid bool) error {
 	var ret []string
 	esearch := false
 	if d.Peek('R') || d.Peek('r') {
-		b, _ := d.br.Peek(min(d.br.Buffered(), 8))
+		b, _ := d.Bufio().Peek(min(d.Bufio().Buffered(), 8))
 		if strings.HasPrefix(strings.ToUpper(string(b)), "RETURN ") {
 			if !c.returnOptions(&ret) || !d.SP() {
 				return nil
@@ -168,7 +168,7 @@ func (c *conn) handleSEARCH(tag string, uid bool) error {
 		}
 	}
 	if d.Peek('C') || d.Peek('c') {
-		b, _ := d.br.Peek(min(d.br.Buffered(), 8))
+		b, _ := d.Bufio().Peek(min(d.Bufio().Buffered(), 8))
 		if strings.HasPrefix(strings.ToUpper(string(b)), "CHARSET ") {
 			d.Atom()
 			if !d.SP() {

@@ -322,12 +322,19 @@ func FuzzDecoder(f *testing.F) {
 		d := NewDecoder(bufio.NewReaderSize(strings.NewReader(s), 16))
 		d.MaxLine = 256
 		d.MaxLiteral = 1024
+		// Odd lengths read as a server does.
+		server := len(s)%2 == 1
+		var skip func(LiteralInfo) (bool, error)
+		if server {
+			d.BareLF, d.StrictChars, d.CountLiterals = true, true, true
+			skip = func(info LiteralInfo) (bool, error) { return info.NonSync, nil }
+		}
 		for i := 0; i < 100; i++ {
 			if !d.SkipValue() {
-				if d.Err() != nil && !IsSyntax(d.Err()) {
+				if d.Err() != nil && !IsSyntax(d.Err()) && !refusedSync(d.Err()) {
 					return
 				}
-				if d.DiscardLine() != nil {
+				if d.DiscardLineFunc(skip) != nil {
 					return
 				}
 				continue

@@ -84,6 +84,20 @@ type Decoder struct {
 	// Lenient accepts a bare LF as end of line and runs of spaces where
 	// one is due, as real servers sometimes send.
 	Lenient bool
+	// BareLF accepts a bare LF as end of line, and nothing else of Lenient.
+	BareLF bool
+	// StrictChars holds atoms to CHAR and quoted strings to TEXT-CHAR as
+	// RFC 9051 §9 has them: a byte ≥ 0x80 ends an astring or list-mailbox
+	// atom, and NUL in a quoted string is a syntax error. By default 8-bit
+	// bytes are accepted there, as some servers send them.
+	StrictChars bool
+	// CountLiterals makes MaxLine bound a whole command rather than each of
+	// its lines: the count goes on after a literal header's line end and
+	// takes in line ends and the data of literals read whole (LiteralBytes,
+	// StringBytes, AStringBytes...). Literal data streamed through Literal,
+	// or read from Bufio after LiteralHeader, is not counted. The count
+	// restarts at a line end that is not a literal header's, and at Reset.
+	CountLiterals bool
 
 	// Arena makes the decoder build short strings in shared blocks instead
 	// of one allocation each: fewer allocations when parsing many
@@ -105,11 +119,16 @@ func NewDecoder(br *bufio.Reader) *Decoder {
 }
 
 // Reset makes d read from br, forgetting any error and open literal.
+// Reset(nil) also lets go of the decoder's buffers, for a reader that
+// gives its bufio.Reader back while it waits.
 func (d *Decoder) Reset(br *bufio.Reader) {
 	d.br = br
 	d.err = nil
 	d.n = 0
 	d.lit = litReader{d: d}
+	if br == nil {
+		d.scratch, d.arena = nil, nil
+	}
 }
 
 // Bufio returns the underlying reader.
@@ -118,12 +137,20 @@ func (d *Decoder) Bufio() *bufio.Reader { return d.br }
 // Err returns the first error met, nil if none.
 func (d *Decoder) Err() error { return d.err }
 
-// ClearErr forgets a syntax error so that the caller can resynchronise
-// with DiscardLine. I/O errors stay.
+// ClearErr forgets an error after which the stream is still in sync: a
+// syntax error or a line limit (see IsSyntax; the rest of the line is to be
+// discarded with DiscardLine), or a refused synchronising literal, whose
+// data was never sent: its header ended the line. Other errors stay.
 func (d *Decoder) ClearErr() {
-	if IsSyntax(d.err) {
+	if IsSyntax(d.err) || refusedSync(d.err) {
 		d.err = nil
 	}
+}
+
+// refusedSync reports whether err refuses a synchronising literal.
+func refusedSync(err error) bool {
+	var le *LiteralTooLargeError
+	return errors.As(err, &le) && !le.NonSync
 }
 
 // Fail records err as the decoder's error unless one is already kept.
@@ -194,6 +221,15 @@ func (d *Decoder) peek() (byte, bool) {
 // PeekByte returns the next byte without consuming it; ok is false on error.
 func (d *Decoder) PeekByte() (byte, bool) { return d.peek() }
 
+// Next consumes the next byte, counted against the line; ok is false on
+// error.
+func (d *Decoder) Next() (c byte, ok bool) {
+	if c, ok = d.peek(); ok {
+		ok = d.consume(1)
+	}
+	return c, ok
+}
+
 // buffered returns at least one buffered byte, or nil after an error.
 func (d *Decoder) buffered() []byte {
 	if _, ok := d.peek(); !ok {
@@ -246,10 +282,20 @@ func (d *Decoder) CRLF() bool {
 		for d.Special(' ') {
 		}
 	}
+	if !d.eol() {
+		return false
+	}
+	d.n = 0
+	return true
+}
+
+// eol consumes the end of line if it is next, without starting a new line.
+func (d *Decoder) eol() bool {
 	c, ok := d.peek()
 	if !ok {
 		return false
 	}
+	k := 1
 	switch {
 	case c == '\r':
 		b, err := d.br.Peek(2)
@@ -259,13 +305,15 @@ func (d *Decoder) CRLF() bool {
 		if b[1] != '\n' {
 			return false
 		}
-		d.br.Discard(2)
-	case c == '\n' && d.Lenient:
-		d.br.Discard(1)
+		k = 2
+	case c == '\n' && (d.Lenient || d.BareLF):
 	default:
 		return false
 	}
-	d.n = 0
+	if d.CountLiterals {
+		return d.consume(k)
+	}
+	d.br.Discard(k)
 	return true
 }
 
@@ -284,10 +332,29 @@ func (d *Decoder) AtEOL() bool {
 }
 
 // DiscardLine skips to the end of the line, skipping the data of any
-// literal announced on it, and consumes the CRLF. It is how a reader
-// resynchronises after a syntax error.
-func (d *Decoder) DiscardLine() error {
+// literal announced at its end, and consumes the CRLF. It is how a reader
+// resynchronises after an error that ClearErr forgets; after a refused
+// synchronising literal it reads nothing, the line having ended.
+func (d *Decoder) DiscardLine() error { return d.DiscardLineFunc(nil) }
+
+// DiscardLineFunc is DiscardLine for a reader that decides whether the
+// data of a literal announced at the end of a discarded line follows, as
+// a server does: a synchronising literal it has not answered with a
+// continuation request is never sent. skip is called for each such
+// literal: true skips its data and goes on to the line after it, false
+// ends the discarding there, and an error is kept and returned. A nil
+// skip skips every literal.
+func (d *Decoder) DiscardLineFunc(skip func(LiteralInfo) (bool, error)) error {
+	if refusedSync(d.err) {
+		d.err = nil
+		d.n = 0
+		return nil
+	}
 	d.ClearErr()
+	// tail keeps the end of the line across buffer refills: enough for a
+	// literal header "~{n+}" with a 19-digit size.
+	var tailBuf [32]byte
+	tail := tailBuf[:0]
 	for d.err == nil {
 		buf := d.buffered()
 		if buf == nil {
@@ -298,25 +365,47 @@ func (d *Decoder) DiscardLine() error {
 			i++
 		}
 		if i == len(buf) {
+			tail = keepTail(tail, buf)
 			d.br.Discard(i)
 			continue
 		}
-		// buf[:i] is the rest of the line; a literal header ends it.
-		line := buf[:i]
-		if len(line) > 0 && line[len(line)-1] == '\r' {
-			line = line[:len(line)-1]
-		}
-		size, ok := trailingLiteral(line)
+		tail = keepTail(tail, buf[:i])
 		d.br.Discard(i + 1)
 		d.n = 0
+		if len(tail) > 0 && tail[len(tail)-1] == '\r' {
+			tail = tail[:len(tail)-1]
+		}
+		info, ok := trailingLiteral(tail)
+		tail = tail[:0]
 		if !ok {
 			return nil
 		}
-		if err := discard64(d.br, size); err != nil {
+		if skip != nil {
+			more, err := skip(info)
+			if err != nil {
+				d.Fail(err)
+				return err
+			}
+			if !more {
+				return nil
+			}
+		}
+		if err := discard64(d.br, info.Size); err != nil {
 			return d.ioErrVal(err)
 		}
 	}
 	return d.err
+}
+
+// keepTail appends b to tail, keeping the last cap(tail) bytes.
+func keepTail(tail, b []byte) []byte {
+	if len(b) >= cap(tail) {
+		return append(tail[:0], b[len(b)-cap(tail):]...)
+	}
+	if over := len(tail) + len(b) - cap(tail); over > 0 {
+		tail = tail[:copy(tail, tail[over:])]
+	}
+	return append(tail, b...)
 }
 
 func (d *Decoder) ioErrVal(err error) error {
@@ -324,12 +413,15 @@ func (d *Decoder) ioErrVal(err error) error {
 	return d.err
 }
 
-func trailingLiteral(line []byte) (int64, bool) {
+// trailingLiteral parses a literal header at the end of line.
+func trailingLiteral(line []byte) (LiteralInfo, bool) {
+	var info LiteralInfo
 	if len(line) < 3 || line[len(line)-1] != '}' {
-		return 0, false
+		return info, false
 	}
 	j := len(line) - 2
 	if line[j] == '+' || line[j] == '-' {
+		info.NonSync = true
 		j--
 	}
 	end := j + 1
@@ -337,13 +429,15 @@ func trailingLiteral(line []byte) (int64, bool) {
 		j--
 	}
 	if j < 0 || line[j] != '{' || j+1 == end {
-		return 0, false
+		return info, false
 	}
+	info.Binary = j > 0 && line[j-1] == '~'
 	n, err := strconv.ParseInt(string(line[j+1:end]), 10, 64)
 	if err != nil {
-		return 0, false
+		return info, false
 	}
-	return n, true
+	info.Size = n
+	return info, true
 }
 
 // Text returns the rest of the line up to (not including) the CRLF, which
@@ -388,23 +482,25 @@ const (
 	clsDigit
 	clsTag // tag: ASTRING-CHAR minus "+"
 	clsList
+	clsAStringASCII // clsAString without the bytes ≥ 0x80
+	clsListASCII    // clsList without the bytes ≥ 0x80
 )
 
 var class [256]uint8
 
 func init() {
 	for c := 0x21; c < 0x7f; c++ {
-		class[c] = clsAtom | clsAString | clsName | clsTag | clsList
+		class[c] = clsAtom | clsAString | clsName | clsTag | clsList | clsAStringASCII | clsListASCII
 	}
 	// RFC 9051 §9: atom-specials = "(" / ")" / "{" / SP / CTL / list-wildcards /
 	// quoted-specials / resp-specials
 	for _, c := range []byte(`(){%*"\]`) {
-		class[c] &^= clsAtom | clsAString | clsName | clsTag | clsList
+		class[c] &^= clsAtom | clsAString | clsName | clsTag | clsList | clsAStringASCII | clsListASCII
 	}
-	class[']'] |= clsAString | clsTag
-	class['%'] |= clsList
-	class['*'] |= clsList
-	class[']'] |= clsList
+	class[']'] |= clsAString | clsTag | clsAStringASCII
+	class['%'] |= clsList | clsListASCII
+	class['*'] |= clsList | clsListASCII
+	class[']'] |= clsList | clsListASCII
 	class['+'] &^= clsTag
 	class['['] &^= clsName
 	class['<'] &^= clsName
@@ -535,7 +631,11 @@ func (d *Decoder) TagBytes() []byte {
 // ListMailboxBytes reads a list-mailbox atom (list-char: atom chars, "%",
 // "*" and "]").
 func (d *Decoder) ListMailboxBytes() []byte {
-	t := d.token(clsList)
+	cls := uint8(clsList)
+	if d.StrictChars {
+		cls = clsListASCII
+	}
+	t := d.token(cls)
 	if len(t) == 0 {
 		return nil
 	}
@@ -597,10 +697,11 @@ func (d *Decoder) number(v *uint64, max uint64) bool {
 		}
 		i := 0
 		for i < len(buf) && buf[i] >= '0' && buf[i] <= '9' {
-			n = n*10 + uint64(buf[i]-'0')
-			if n > max {
+			digit := uint64(buf[i] - '0')
+			if n > (max-digit)/10 {
 				return d.syntax("number in range")
 			}
+			n = n*10 + digit
 			i++
 		}
 		digits += i
@@ -644,13 +745,14 @@ func (d *Decoder) QuotedBytes() ([]byte, bool) {
 		return nil, false
 	}
 	d.scratch = d.scratch[:0]
+	strict := d.StrictChars // NUL is not TEXT-CHAR
 	for {
 		buf := d.buffered()
 		if buf == nil {
 			return nil, false
 		}
 		i := 0
-		for i < len(buf) && buf[i] != '"' && buf[i] != '\\' && buf[i] != '\r' && buf[i] != '\n' {
+		for i < len(buf) && buf[i] != '"' && buf[i] != '\\' && buf[i] != '\r' && buf[i] != '\n' && (buf[i] != 0 || !strict) {
 			i++
 		}
 		if i == len(buf) {
@@ -695,6 +797,8 @@ func (d *Decoder) QuotedBytes() ([]byte, bool) {
 			if !d.consume(1) {
 				return nil, false
 			}
+		case 0:
+			return nil, d.syntax("TEXT-CHAR")
 		default:
 			return nil, d.syntax("closing DQUOTE")
 		}
@@ -736,8 +840,14 @@ func (d *Decoder) LiteralHeader() (LiteralInfo, bool) {
 	if d.Special('+') || d.Special('-') {
 		info.NonSync = true
 	}
-	if !d.ExpectSpecial('}') || !d.ExpectCRLF() {
+	if !d.ExpectSpecial('}') {
 		return info, false
+	}
+	if !d.eol() {
+		return info, d.syntax("CRLF")
+	}
+	if !d.CountLiterals {
+		d.n = 0
 	}
 	if info.Size > d.maxLiteral() {
 		return info, d.Fail(&LiteralTooLargeError{Size: info.Size, Max: d.maxLiteral(), NonSync: info.NonSync})
@@ -767,6 +877,12 @@ func (d *Decoder) LiteralBytes() ([]byte, bool) {
 	info, ok := d.LiteralHeader()
 	if !ok {
 		return nil, false
+	}
+	if d.CountLiterals {
+		if info.Size > int64(d.maxLine()-d.n) {
+			return nil, d.Fail(ErrLineTooLong)
+		}
+		d.n += int(info.Size)
 	}
 	b := make([]byte, info.Size)
 	if _, err := io.ReadFull(d.br, b); err != nil {
@@ -941,7 +1057,11 @@ func (d *Decoder) AStringBytes() ([]byte, bool) {
 	if c == '"' || c == '{' || c == '~' && d.atLiteral8() {
 		return d.StringBytes()
 	}
-	t := d.token(clsAString)
+	cls := uint8(clsAString)
+	if d.StrictChars {
+		cls = clsAStringASCII
+	}
+	t := d.token(cls)
 	if len(t) == 0 {
 		return nil, false
 	}
