@@ -186,12 +186,9 @@ func (d *decoder) Number64() (uint64, bool) {
 	return n, ok
 }
 
-// AString reads an astring: an atom (with ']' allowed) or a string. A "~"
-// starts a literal8 here, as the server has always read it.
+// AString reads an astring: an atom (with ']' allowed) or a string. "~"
+// is an ASTRING-CHAR (RFC 9051 §9); only "~{" starts a literal8.
 func (d *decoder) AString() (string, bool) {
-	if d.Peek('~') {
-		return d.String()
-	}
 	var s string
 	ok := d.Decoder.AString(&s) || d.want("string")
 	return s, ok

@@ -163,3 +163,37 @@ func TestCloseEndsConnections(t *testing.T) {
 		t.Fatal("connection still open")
 	}
 }
+
+// A literal within MaxLiteral that the rest of the command line cannot
+// hold is refused before the continuation request: a client never sends
+// data the server will not take, which would then be read as commands.
+func TestLiteralOverLineLimitRefusedBeforeContinuation(t *testing.T) {
+	srv := newServer(newBackend(t, 1))
+	srv.Limits.MaxLine = 100
+	tc := login(t, srv, "alice", "secret")
+	tc.send("A1 STATUS {200}\r\n")
+	if l := tc.line(); !strings.HasPrefix(l, "A1 NO [TOOBIG]") {
+		t.Fatalf("got %q, want a tagged NO [TOOBIG] and no continuation request", l)
+	}
+	tc.ok("NOOP")
+	// A command split over literals counts them all.
+	tc.send("A2 RENAME {60}\r\n")
+	if l := tc.line(); !strings.HasPrefix(l, "+") {
+		t.Fatalf("got %q, want the continuation request", l)
+	}
+	tc.send(strings.Repeat("u", 60) + " {60}\r\n")
+	if l := tc.line(); !strings.HasPrefix(l, "A2 NO [TOOBIG]") {
+		t.Fatalf("got %q, want a tagged NO [TOOBIG]", l)
+	}
+	tc.ok("NOOP")
+}
+
+// "~" is an ASTRING-CHAR (RFC 9051 §9): a mailbox name may start with it.
+func TestTildeStartsAnAtom(t *testing.T) {
+	srv := newServer(newBackend(t, 1))
+	tc := login(t, srv, "alice", "secret")
+	tc.ok("CREATE ~archive")
+	tc.ok("SELECT ~archive")
+	tc.ok(`RENAME ~archive "~old"`)
+	tc.ok("EXAMINE ~old")
+}

@@ -817,7 +817,15 @@ func (d *Decoder) Quoted(s *string) bool {
 // LiteralHeader reads "{n}", "{n+}", "{n-}" or "~{n}" and the CRLF after
 // it, checks the size against MaxLiteral and calls LiteralFunc. It returns
 // false, without failing, when no literal is next.
-func (d *Decoder) LiteralHeader() (LiteralInfo, bool) {
+func (d *Decoder) LiteralHeader() (LiteralInfo, bool) { return d.literalHeader(false) }
+
+// literalHeader reads a literal header. whole says the data will be read
+// into memory: with CountLiterals it must then fit in what is left of
+// MaxLine, and a literal that does not is refused as too large before
+// LiteralFunc is called, so that a server never invites data it will not
+// take (RFC 9051 §7.5: the client sends a synchronising literal only after
+// the continuation request).
+func (d *Decoder) literalHeader(whole bool) (LiteralInfo, bool) {
 	var info LiteralInfo
 	c, ok := d.peek()
 	if !ok || (c != '{' && c != '~') {
@@ -852,6 +860,11 @@ func (d *Decoder) LiteralHeader() (LiteralInfo, bool) {
 	if info.Size > d.maxLiteral() {
 		return info, d.Fail(&LiteralTooLargeError{Size: info.Size, Max: d.maxLiteral(), NonSync: info.NonSync})
 	}
+	if whole && d.CountLiterals {
+		if left := int64(d.maxLine() - d.n); info.Size > left {
+			return info, d.Fail(&LiteralTooLargeError{Size: info.Size, Max: max(left, 0), NonSync: info.NonSync})
+		}
+	}
 	if d.LiteralFunc != nil {
 		if err := d.LiteralFunc(info); err != nil {
 			return info, d.Fail(err)
@@ -874,14 +887,11 @@ func (d *Decoder) Literal() (LiteralInfo, io.Reader, bool) {
 
 // LiteralBytes reads a literal whole into a new slice.
 func (d *Decoder) LiteralBytes() ([]byte, bool) {
-	info, ok := d.LiteralHeader()
+	info, ok := d.literalHeader(true)
 	if !ok {
 		return nil, false
 	}
 	if d.CountLiterals {
-		if info.Size > int64(d.maxLine()-d.n) {
-			return nil, d.Fail(ErrLineTooLong)
-		}
 		d.n += int(info.Size)
 	}
 	b := make([]byte, info.Size)

@@ -2,6 +2,7 @@ package imapwire
 
 import (
 	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -115,12 +116,18 @@ func TestDecoderCountLiterals(t *testing.T) {
 	if !(d.ExpectAtom(&s) && d.ExpectSP() && d.ExpectAtom(&s) && d.ExpectSP() && d.ExpectString(&s) && d.ExpectSP() && d.ExpectAtom(&s) && d.ExpectCRLF()) {
 		t.Fatal(d.Err())
 	}
-	// A literal longer than what is left of the line is refused unread.
+	// A literal longer than what is left of the line is refused unread,
+	// as too large, and before LiteralFunc, which would invite its data.
 	d = dec("{50}\r\n" + strings.Repeat("x", 50))
 	d.MaxLine = 40
 	d.CountLiterals = true
-	if d.String(&s) || !errors.Is(d.Err(), ErrLineTooLong) || d.Bufio().Buffered() == 0 {
+	d.LiteralFunc = func(LiteralInfo) error { t.Error("LiteralFunc called for a literal to refuse"); return nil }
+	var lt *LiteralTooLargeError
+	if d.String(&s) || !errors.As(d.Err(), &lt) || lt.Size != 50 || lt.Max != 34 {
 		t.Fatal(d.Err())
+	}
+	if rest, _ := io.ReadAll(d.Bufio()); len(rest) != 50 {
+		t.Fatalf("%d bytes of the literal left unread, want 50", len(rest))
 	}
 	// A streamed literal does not count.
 	d = dec("{50}\r\n" + strings.Repeat("x", 50) + " A\r\n")
