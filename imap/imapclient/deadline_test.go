@@ -144,3 +144,40 @@ func TestFetchRouting(t *testing.T) {
 		t.Fatalf("unilateral FETCH responses %v, want [7 9]", unilateral)
 	}
 }
+
+func TestFetchRoutingByUID(t *testing.T) {
+	var unilateral []uint32
+	opts := &Options{UnilateralDataHandler: &UnilateralDataHandler{Fetch: func(m *FetchMessageBuffer) { unilateral = append(unilateral, m.SeqNum) }}}
+	runScript(t, "fetch_routing_uid.txt", opts, func(t *testing.T, c *Client) error {
+		if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+			return err
+		}
+		f1 := c.UIDFetch(imap.UIDSet{{Start: 101, Stop: 102}}, &imap.FetchOptions{UID: true, Flags: true})
+		f2 := c.UIDFetch(imap.UIDSet{{Start: 105, Stop: 0}}, &imap.FetchOptions{Flags: true, BodySection: []*imap.FetchItemBodySection{{Specifier: imap.PartSpecifierHeaderFields, HeaderFields: []string{"SUBJECT"}, Peek: true}}})
+		st := c.UIDStore(imap.UIDSetNum(103), &StoreFlags{Op: StoreFlagsAdd, Flags: []imap.Flag{imap.FlagSeen}}, nil)
+		seqs := func(cmd *FetchCommand) []uint32 {
+			msgs, err := cmd.Collect()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []uint32
+			for _, m := range msgs {
+				out = append(out, m.SeqNum)
+			}
+			return out
+		}
+		if got := seqs(f1); fmt.Sprint(got) != "[1 2]" {
+			t.Errorf("UID FETCH 101:102 got messages %v", got)
+		}
+		if got := seqs(f2); fmt.Sprint(got) != "[5]" {
+			t.Errorf("UID FETCH 105:* got messages %v", got)
+		}
+		if got := seqs(st); fmt.Sprint(got) != "[3]" {
+			t.Errorf("UID STORE 103 got messages %v", got)
+		}
+		return nil
+	})
+	if fmt.Sprint(unilateral) != "[4 9]" {
+		t.Fatalf("unilateral FETCH responses %v, want [4 9]", unilateral)
+	}
+}

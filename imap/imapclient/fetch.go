@@ -49,6 +49,9 @@ func (c *Client) fetch(uid bool, set imap.NumSet, opts *imap.FetchOptions) *Fetc
 	if ss, ok := set.(imap.SeqSet); ok && !uid {
 		cmd.seqs = ss
 	}
+	if us, ok := set.(imap.UIDSet); ok && uid {
+		cmd.uids = us
+	}
 	cmd.bodies = opts != nil && (len(opts.BodySection) > 0 || len(opts.BinarySection) > 0)
 	name := "FETCH"
 	if uid {
@@ -75,6 +78,9 @@ type FetchCommand struct {
 	// seqs is the set of a FETCH or STORE by sequence number: a FETCH
 	// response for a message outside it is not this command's.
 	seqs imap.SeqSet
+	// uids is the set of a FETCH or STORE by UID: a FETCH response whose
+	// UID item is outside it, or which has none, is not this command's.
+	uids imap.UIDSet
 
 	// Vanished holds the UIDs of a VANISHED (EARLIER) response to a UID
 	// FETCH with the VANISHED modifier (RFC 7162 §3.2.6), after Close.

@@ -3,6 +3,7 @@ package imapclient
 import (
 	"bytes"
 	"io"
+	"strconv"
 	"testing"
 
 	"github.com/mailwire/mailwire/imap"
@@ -57,4 +58,66 @@ func FuzzResponses(f *testing.F) {
 		}
 		bodies.Close()
 	})
+}
+
+// FuzzScanFetchUID checks that the FETCH routing look-ahead does not
+// depend on how much of the response has arrived: a prefix either asks
+// for more or gives the answer the whole gives; and that a UID it finds
+// is in the response.
+func FuzzScanFetchUID(f *testing.F) {
+	for _, s := range []string{
+		"(UID 7 FLAGS ())",
+		"(FLAGS (\\Seen) UID 12)",
+		"(BODY[HEADER.FIELDS (SUBJECT)] {12}\r\nSubject: x\r\n UID 105)",
+		`(ENVELOPE ("d" "UID 9 (" NIL NIL NIL NIL NIL NIL NIL NIL) UID 3)`,
+		"(FLAGS ())",
+		"(BINARY[1] ~{3}\r\na\x00b UID 4)",
+		"(X-GM-LABELS (\\Inbox) UID 4294967295)",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		uid, look := scanFetchUID(b)
+		for k := 0; k < len(b); k++ {
+			u, l := scanFetchUID(b[:k])
+			if l == lookMore {
+				continue
+			}
+			if l != look || l == lookFound && u != uid {
+				t.Fatalf("prefix %q: %d %v; whole %q: %d %v", b[:k], u, l, b, uid, look)
+			}
+		}
+		if look == lookFound && !holdsUID(b, uid) {
+			t.Fatalf("%q: found UID %d, which it does not hold", b, uid)
+		}
+	})
+}
+
+// holdsUID reports whether b has "UID " followed by a number equal to uid.
+func holdsUID(b []byte, uid uint32) bool {
+	up := make([]byte, len(b)) // ASCII upper case, offsets kept
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		up[i] = c
+	}
+	for i := 0; ; {
+		k := bytes.Index(up[i:], []byte("UID "))
+		if k < 0 {
+			return false
+		}
+		i += k + 4
+		if n, err := strconv.ParseUint(string(digits(b[i:])), 10, 64); err == nil && n == uint64(uid) {
+			return true
+		}
+	}
+}
+
+func digits(b []byte) []byte {
+	n := 0
+	for n < len(b) && b[n] >= '0' && b[n] <= '9' {
+		n++
+	}
+	return b[:n]
 }

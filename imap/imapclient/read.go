@@ -167,10 +167,20 @@ func (c *Client) route(kind string) untaggedHandler {
 
 // routeFetch finds the pending command an untagged FETCH of message num
 // answers (RFC 9051 §7.5.2): the oldest FETCH or STORE whose set holds
-// num. A command by UID cannot be told apart before the response is read,
-// so it takes any. None: the response is unilateral (another session
-// changed flags, say) and goes to the UnilateralDataHandler.
+// num. For a command by UID it looks ahead in the read buffer for the
+// response's UID item (a UID command's FETCH responses carry one, RFC
+// 9051 §6.4.9): a response whose UID is outside the command's set, or
+// which has none, is not the command's. When the look-ahead cannot tell
+// (a literal larger than the buffer comes before the UID) the command
+// takes it. None: the response is unilateral (another session changed
+// flags, say) and goes to the UnilateralDataHandler.
 func (c *Client) routeFetch(num uint32) untaggedHandler {
+	// The look-ahead may wait for more of the response; not under c.mu.
+	var uid uint32
+	look := lookUnknown
+	if c.uidFetchPending() {
+		uid, look = c.lookAheadUID()
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	max := num
@@ -181,12 +191,234 @@ func (c *Client) routeFetch(num uint32) untaggedHandler {
 		if p.h == nil || !p.h.wants("FETCH") {
 			continue
 		}
-		if fc, ok := p.h.(*FetchCommand); ok && fc.seqs != nil && !fc.seqs.Contains(num, max) {
-			continue
+		if fc, ok := p.h.(*FetchCommand); ok {
+			if fc.seqs != nil && !fc.seqs.Contains(num, max) {
+				continue
+			}
+			if fc.uids != nil && (look == lookFound && !uidSetHolds(fc.uids, uid) || look == lookNone) {
+				continue
+			}
 		}
 		return p.h
 	}
 	return nil
+}
+
+// uidFetchPending reports whether a FETCH or STORE by UID is pending.
+func (c *Client) uidFetchPending() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, p := range c.pending {
+		if fc, ok := p.h.(*FetchCommand); ok && fc.uids != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// lookAheadUID scans the FETCH response next in the read buffer for its
+// UID, reading more of the response while the answer is not in the
+// buffer and the buffer has room: the response is on its way whole, so
+// the wait is one the decoder would have had anyway.
+func (c *Client) lookAheadUID() (uint32, lookResult) {
+	br := c.dec.Bufio()
+	for {
+		b, _ := br.Peek(br.Buffered())
+		uid, look := scanFetchUID(b)
+		if look != lookMore {
+			return uid, look
+		}
+		if br.Buffered() >= br.Size() {
+			return 0, lookUnknown
+		}
+		if _, err := br.Peek(br.Buffered() + 1); err != nil {
+			return 0, lookUnknown // the decoder meets the error
+		}
+	}
+}
+
+// uidSetHolds reports whether set holds uid. "*" is the mailbox's highest
+// UID, which the client does not know: "n:*" holds every UID from n, and
+// "*" alone any.
+func uidSetHolds(set imap.UIDSet, uid uint32) bool {
+	for _, r := range set {
+		a, b := r.Start, r.Stop
+		switch {
+		case a == 0 && b == 0:
+			return true
+		case a == 0:
+			a = 0xffffffff
+		case b == 0:
+			b = 0xffffffff
+		}
+		if a > b {
+			a, b = b, a
+		}
+		if uid >= a && uid <= b {
+			return true
+		}
+	}
+	return false
+}
+
+// lookResult is what a look ahead for a FETCH response's UID found.
+type lookResult uint8
+
+const (
+	lookUnknown lookResult = iota // cannot tell: malformed, or too big
+	lookMore                      // the buffer ends before the answer
+	lookFound                     // a UID item
+	lookNone                      // the whole list, and no UID in it
+)
+
+// scanFetchUID looks in b, the start of a FETCH response's item list from
+// its "(", for a UID item at the list's top level. Quoted strings, nested
+// lists, section names (which may hold spaces and parentheses) and
+// literals are skipped.
+func scanFetchUID(b []byte) (uint32, lookResult) {
+	if len(b) == 0 {
+		return 0, lookMore
+	}
+	if b[0] != '(' {
+		return 0, lookUnknown
+	}
+	i := 1
+	for {
+		for i < len(b) && b[i] == ' ' {
+			i++
+		}
+		if i >= len(b) {
+			return 0, lookMore
+		}
+		if b[i] == ')' {
+			return 0, lookNone
+		}
+		start, depth := i, 0
+		for i < len(b) && (depth > 0 || b[i] != ' ' && b[i] != ')') {
+			switch b[i] {
+			case '[':
+				depth++
+			case ']':
+				depth--
+			case '\r', '\n':
+				return 0, lookUnknown
+			}
+			i++
+		}
+		if i >= len(b) {
+			return 0, lookMore
+		}
+		if b[i] == ')' {
+			return 0, lookUnknown // a name with no value
+		}
+		name := b[start:i]
+		i++ // SP
+		if len(name) == 3 && name[0]|0x20 == 'u' && name[1]|0x20 == 'i' && name[2]|0x20 == 'd' {
+			var n uint64
+			j := i
+			for j < len(b) && b[j] >= '0' && b[j] <= '9' && n <= 0xffffffff {
+				n = n*10 + uint64(b[j]-'0')
+				j++
+			}
+			switch {
+			case j >= len(b):
+				return 0, lookMore
+			case j == i || n > 0xffffffff || b[j] != ' ' && b[j] != ')':
+				return 0, lookUnknown
+			}
+			return uint32(n), lookFound
+		}
+		var look lookResult
+		if i, look = skipFetchValue(b, i); look != lookFound {
+			return 0, look
+		}
+	}
+}
+
+// skipFetchValue returns the index just past the value at b[i:], with
+// lookFound; or lookMore when b ends first, lookUnknown when the value is
+// not one the look-ahead understands.
+func skipFetchValue(b []byte, i int) (int, lookResult) {
+	depth := 0
+	for i < len(b) {
+		switch c := b[i]; {
+		case c == '(':
+			depth++
+			i++
+		case c == ')':
+			if depth == 0 {
+				return i, lookFound
+			}
+			depth--
+			i++
+			if depth == 0 {
+				return i, lookFound
+			}
+		case c == ' ':
+			if depth == 0 {
+				return i, lookFound
+			}
+			i++
+		case c == '"':
+			i++
+			for i < len(b) && b[i] != '"' {
+				if b[i] == '\r' || b[i] == '\n' {
+					return 0, lookUnknown
+				}
+				if b[i] == '\\' {
+					i++
+				}
+				i++
+			}
+			if i >= len(b) {
+				return 0, lookMore
+			}
+			i++
+			if depth == 0 {
+				return i, lookFound
+			}
+		case c == '{' || c == '~' && i+1 < len(b) && b[i+1] == '{':
+			if c == '~' {
+				i++
+			}
+			j := i + 1
+			var n int64
+			for j < len(b) && b[j] >= '0' && b[j] <= '9' && n < 1<<40 {
+				n = n*10 + int64(b[j]-'0')
+				j++
+			}
+			if j < len(b) && (b[j] == '+' || b[j] == '-') {
+				j++
+			}
+			if j+2 >= len(b) {
+				return 0, lookMore
+			}
+			if j == i+1 || b[j] != '}' || b[j+1] != '\r' || b[j+2] != '\n' {
+				return 0, lookUnknown
+			}
+			j += 3
+			if int64(len(b)-j) < n {
+				return 0, lookMore
+			}
+			i = j + int(n)
+			if depth == 0 {
+				return i, lookFound
+			}
+		case c == '\r' || c == '\n':
+			return 0, lookUnknown
+		default:
+			i++
+			if depth == 0 {
+				if i >= len(b) {
+					return 0, lookMore
+				}
+				if b[i] == ' ' || b[i] == ')' {
+					return i, lookFound
+				}
+			}
+		}
+	}
+	return 0, lookMore
 }
 
 func (c *Client) readUntagged(stream *FetchCommand) (*FetchMessageData, error) {

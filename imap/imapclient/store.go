@@ -66,6 +66,9 @@ func (c *Client) store(uid bool, set imap.NumSet, item string, op StoreFlagsOp, 
 	if ss, ok := set.(imap.SeqSet); ok && !uid {
 		cmd.seqs = ss
 	}
+	if us, ok := set.(imap.UIDSet); ok && uid {
+		cmd.uids = us
+	}
 	name := "STORE"
 	if uid {
 		name = "UID STORE"
