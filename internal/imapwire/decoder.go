@@ -1035,8 +1035,13 @@ func (d *Decoder) StringBytes() ([]byte, bool) {
 	switch c {
 	case '"':
 		return d.QuotedBytes()
-	case '{', '~':
+	case '{':
 		return d.LiteralBytes()
+	case '~':
+		// Only "~{" is a literal8 (RFC 3516); "~" alone is an atom's.
+		if d.atLiteral8() {
+			return d.LiteralBytes()
+		}
 	}
 	return nil, false
 }
