@@ -138,7 +138,7 @@ var (
 // conn is one client connection: the state machine of RFC 9051 §3.
 type conn struct {
 	srv *Server
-	lim Limits
+	lim *Limits // the server's, shared
 	rw  io.ReadWriter
 	nc  net.Conn // nil when rw is not a net.Conn
 	ip  string
@@ -194,7 +194,7 @@ type conn struct {
 var errHandoff = errors.New("imapserver: connection handed off")
 
 func newConn(s *Server, rw io.ReadWriter) *conn {
-	c := &conn{srv: s, lim: s.Limits.withDefaults(), rw: rw, done: make(chan struct{})}
+	c := &conn{srv: s, lim: s.limits(), rw: rw, done: make(chan struct{})}
 	if nc, ok := rw.(net.Conn); ok {
 		c.nc = nc
 		if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {

@@ -119,6 +119,18 @@ type Server struct {
 	mu      sync.Mutex          // guards perIP and perUser
 	perIP   map[string]int
 	perUser map[string]int
+	limOnce sync.Once
+	lim     *Limits // Limits with the defaults filled in, shared by the connections
+}
+
+// limits returns Limits with the defaults filled in, computed once: the
+// fields do not change once serving has started.
+func (s *Server) limits() *Limits {
+	s.limOnce.Do(func() {
+		l := s.Limits.withDefaults()
+		s.lim = &l
+	})
+	return s.lim
 }
 
 // pause waits for d, or less if the server closes.
