@@ -108,6 +108,20 @@ func TestNilOptions(t *testing.T) {
 	a.Write([]byte("x"))
 }
 
+// collectSeqs waits for a FETCH or STORE and returns the sequence
+// numbers of the messages it was given.
+func collectSeqs(t *testing.T, cmd *FetchCommand) []uint32 {
+	msgs, err := cmd.Collect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []uint32
+	for _, m := range msgs {
+		out = append(out, m.SeqNum)
+	}
+	return out
+}
+
 func TestFetchRouting(t *testing.T) {
 	var unilateral []uint32
 	opts := &Options{UnilateralDataHandler: &UnilateralDataHandler{Fetch: func(m *FetchMessageBuffer) { unilateral = append(unilateral, m.SeqNum) }}}
@@ -118,24 +132,13 @@ func TestFetchRouting(t *testing.T) {
 		f1 := c.Fetch(imap.SeqSet{{Start: 1, Stop: 2}}, &imap.FetchOptions{UID: true, Flags: true})
 		f2 := c.Fetch(imap.SeqSetNum(5), &imap.FetchOptions{UID: true, Flags: true})
 		st := c.Store(imap.SeqSetNum(8), &StoreFlags{Op: StoreFlagsAdd, Flags: []imap.Flag{imap.FlagSeen}}, nil)
-		seqs := func(cmd *FetchCommand) []uint32 {
-			msgs, err := cmd.Collect()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var out []uint32
-			for _, m := range msgs {
-				out = append(out, m.SeqNum)
-			}
-			return out
-		}
-		if got := seqs(f1); fmt.Sprint(got) != "[1 2]" {
+		if got := collectSeqs(t, f1); fmt.Sprint(got) != "[1 2]" {
 			t.Errorf("FETCH 1:2 got messages %v", got)
 		}
-		if got := seqs(f2); fmt.Sprint(got) != "[5]" {
+		if got := collectSeqs(t, f2); fmt.Sprint(got) != "[5]" {
 			t.Errorf("FETCH 5 got messages %v", got)
 		}
-		if got := seqs(st); fmt.Sprint(got) != "[8]" {
+		if got := collectSeqs(t, st); fmt.Sprint(got) != "[8]" {
 			t.Errorf("STORE 8 got messages %v", got)
 		}
 		return nil
@@ -155,24 +158,13 @@ func TestFetchRoutingByUID(t *testing.T) {
 		f1 := c.UIDFetch(imap.UIDSet{{Start: 101, Stop: 102}}, &imap.FetchOptions{UID: true, Flags: true})
 		f2 := c.UIDFetch(imap.UIDSet{{Start: 105, Stop: 0}}, &imap.FetchOptions{Flags: true, BodySection: []*imap.FetchItemBodySection{{Specifier: imap.PartSpecifierHeaderFields, HeaderFields: []string{"SUBJECT"}, Peek: true}}})
 		st := c.UIDStore(imap.UIDSetNum(103), &StoreFlags{Op: StoreFlagsAdd, Flags: []imap.Flag{imap.FlagSeen}}, nil)
-		seqs := func(cmd *FetchCommand) []uint32 {
-			msgs, err := cmd.Collect()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var out []uint32
-			for _, m := range msgs {
-				out = append(out, m.SeqNum)
-			}
-			return out
-		}
-		if got := seqs(f1); fmt.Sprint(got) != "[1 2]" {
+		if got := collectSeqs(t, f1); fmt.Sprint(got) != "[1 2]" {
 			t.Errorf("UID FETCH 101:102 got messages %v", got)
 		}
-		if got := seqs(f2); fmt.Sprint(got) != "[5]" {
+		if got := collectSeqs(t, f2); fmt.Sprint(got) != "[5]" {
 			t.Errorf("UID FETCH 105:* got messages %v", got)
 		}
-		if got := seqs(st); fmt.Sprint(got) != "[3]" {
+		if got := collectSeqs(t, st); fmt.Sprint(got) != "[3]" {
 			t.Errorf("UID STORE 103 got messages %v", got)
 		}
 		return nil
