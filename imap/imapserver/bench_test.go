@@ -5,11 +5,14 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mailwire/mailwire/imap/imapmem"
+	"github.com/mailwire/mailwire/imap/imapserver"
 )
 
 // benchMessage is a realistic message: a multipart/mixed with a text part,
@@ -150,4 +153,56 @@ func BenchmarkCommandParse(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkIdleWake measures how long a new message takes to reach a
+// session in IDLE over loopback TCP, from the backend's AppendMessage to
+// the "* n EXISTS" line read by the client (issue #8 asks for 100 ms at
+// most). ns/op is the mean; p99 and max are reported beside it.
+func BenchmarkIdleWake(b *testing.B) {
+	be := imapmem.New()
+	u := be.AddUser("alice", "secret")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &imapserver.Server{Backend: be, AllowInsecureAuth: true}
+	go srv.Serve(ln)
+	defer srv.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	readUntil := func(prefix, contains string) {
+		for {
+			l, err := r.ReadString('\n')
+			if err != nil {
+				b.Fatal(err)
+			}
+			if strings.HasPrefix(l, prefix) && strings.Contains(l, contains) {
+				return
+			}
+		}
+	}
+	io.WriteString(c, "a LOGIN alice secret\r\nb SELECT INBOX\r\nc IDLE\r\n")
+	readUntil("+ ", "")
+	msg := []byte("From: a@example.org\r\nSubject: new\r\n\r\nnew\r\n")
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if _, err := u.AppendMessage("INBOX", msg, nil, start); err != nil {
+			b.Fatal(err)
+		}
+		readUntil("* ", " EXISTS")
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds()), "max-µs")
+	io.WriteString(c, "DONE\r\n")
+	readUntil("c ", "OK")
 }
