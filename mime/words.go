@@ -209,12 +209,23 @@ func quoteDetail(s string) string {
 }
 
 // EncodeWords returns s unchanged when it is printable ASCII (spaces and
-// tabs allowed) and holds nothing that looks like an encoded word. Otherwise
-// each run of words that needs it is encoded as UTF-8 "Q" (mostly ASCII
-// text) or "B" encoded words, each at most 75 characters, separated by
-// spaces; [DecodeWords] gives s back exactly.
+// tabs allowed), holds nothing that looks like an encoded word and no word
+// too long for a header line. Otherwise each run of words that needs it is
+// encoded as UTF-8 "Q" (mostly ASCII text) or "B" encoded words, each at
+// most 75 characters, separated by spaces; [DecodeWords] gives s back
+// exactly.
 func EncodeWords(s string) string {
-	if !needsEncoding(s) {
+	plain := true
+	for i := 0; i < len(s) && plain; {
+		if s[i] == ' ' || s[i] == '\t' {
+			i++
+			continue
+		}
+		e := wordEnd(s, i)
+		plain = !mustEncodeWord(s[i:e])
+		i = e
+	}
+	if plain {
 		return s
 	}
 	var b strings.Builder
@@ -232,7 +243,7 @@ func EncodeWords(s string) string {
 		}
 		// Word [i, e).
 		e := wordEnd(s, i)
-		if !needsEncoding(s[i:e]) {
+		if !mustEncodeWord(s[i:e]) {
 			b.WriteString(s[i:e])
 			i = e
 			continue
@@ -247,7 +258,7 @@ func EncodeWords(s string) string {
 				break
 			}
 			we := wordEnd(s, k)
-			if !needsEncoding(s[k:we]) {
+			if !mustEncodeWord(s[k:we]) {
 				break
 			}
 			runEnd, k = we, we
@@ -264,6 +275,17 @@ func wordEnd(s string, i int) int {
 	}
 	return i
 }
+
+// maxPlainWord is the longest word EncodeWords leaves as it is. A header
+// line may not exceed 998 characters (RFC 5322 §2.1.1) and is folded only
+// at white space, so a longer word could only be written by breaking it,
+// which adds a space to the value; encoded, it splits into encoded words
+// whose separating space vanishes on decoding (RFC 2047 §6.2). 900 leaves
+// room for the field name on the word's line.
+const maxPlainWord = 900
+
+// mustEncodeWord reports whether EncodeWords encodes the word w.
+func mustEncodeWord(w string) bool { return len(w) > maxPlainWord || needsEncoding(w) }
 
 func needsEncoding(s string) bool {
 	for i := 0; i < len(s); i++ {

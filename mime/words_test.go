@@ -1,6 +1,8 @@
 package mime
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -241,5 +243,42 @@ func TestDecodeCharsetReadsLatin1AsWindows1252(t *testing.T) {
 		if !KnownCharset(cs) {
 			t.Errorf("%s is unknown", cs)
 		}
+	}
+}
+
+// A word too long for a header line (RFC 5322 §2.1.1: 998 characters) is
+// encoded, so that the header writer can fold it between encoded words
+// instead of breaking it with a space that would change the value.
+func TestEncodeWordsLongWord(t *testing.T) {
+	long := strings.Repeat(";", 1500)
+	for _, s := range []string{long, "Re: " + long + " end", strings.Repeat("x", maxPlainWord)} {
+		enc := EncodeWords(s)
+		if len(s) > maxPlainWord+10 && !strings.HasPrefix(strings.TrimPrefix(enc, "Re: "), "=?utf-8?") {
+			t.Errorf("a %d-byte word was not encoded: %.40q", len(s), enc)
+		}
+		if back, ds := DecodeWords(enc); back != s || len(ds) != 0 {
+			t.Errorf("round trip of a %d-byte value changed it (%v)", len(s), ds)
+		}
+		var h Header
+		h.Add("Subject", enc)
+		var buf bytes.Buffer
+		if _, err := h.WriteTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(buf.String(), "\r\n") {
+			if len(line) > 998 {
+				t.Errorf("header line of %d characters", len(line))
+			}
+		}
+		got, _, err := ReadHeader(bufio.NewReader(&buf), Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if text, _ := got.Text("Subject"); text != s {
+			t.Errorf("a %d-byte subject read back as %d bytes", len(s), len(text))
+		}
+	}
+	if enc := EncodeWords(strings.Repeat("x", maxPlainWord)); enc != strings.Repeat("x", maxPlainWord) {
+		t.Error("a word within the limit was encoded")
 	}
 }
