@@ -202,6 +202,20 @@ func appendField(b []byte, key, value string) []byte {
 				continue
 			}
 			n := min(room, len(word))
+			// Not inside a UTF-8 sequence: both halves would be
+			// invalid, and the space the reader puts between them
+			// would land inside a character.
+			for cut := n; n < len(word) && n > 0 && cut-n < 3 && !utf8.RuneStart(word[n]); {
+				n--
+			}
+			if n < len(word) && !utf8.RuneStart(word[n]) {
+				n = min(room, len(word)) // not UTF-8 there: cut where it is
+			}
+			if n == 0 {
+				b = append(b, '\r', '\n', ' ')
+				col = 1
+				continue
+			}
 			b = append(b, word[:n]...)
 			col += n
 			word = word[n:]

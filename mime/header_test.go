@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -282,5 +283,33 @@ func TestReadHeaderDoesNotReadPastTheBlockOnALiveStream(t *testing.T) {
 	h, _, err := ReadHeader(br, Limits{})
 	if err != nil || h.Get("Subject") != "hi" {
 		t.Fatalf("got %v, %v", fieldsKV(h), err)
+	}
+}
+
+// A word too long for a line is cut at 998 octets (RFC 5322 §2.1.1), but
+// not inside a UTF-8 character.
+func TestWriteCutsLongWordBetweenCharacters(t *testing.T) {
+	for _, word := range []string{strings.Repeat("é", 700), "x" + strings.Repeat("瀒", 500), strings.Repeat("\xff", 1200)} {
+		var h Header
+		h.Add("Subject", word)
+		var buf bytes.Buffer
+		if _, err := h.WriteTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(buf.String(), "\r\n") {
+			if len(line) > 998 {
+				t.Errorf("line of %d octets", len(line))
+			}
+			if utf8.ValidString(word) && !utf8.ValidString(line) {
+				t.Errorf("a line cut inside a character: ...%q", line[max(0, len(line)-4):])
+			}
+		}
+		got, _, err := ReadHeader(bufio.NewReader(&buf), Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := strings.ReplaceAll(got.Get("Subject"), " ", ""); v != word {
+			t.Errorf("read back %d bytes, want %d", len(v), len(word))
+		}
 	}
 }
