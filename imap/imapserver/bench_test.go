@@ -162,14 +162,7 @@ func BenchmarkCommandParse(b *testing.B) {
 func BenchmarkIdleWake(b *testing.B) {
 	be := imapmem.New()
 	u := be.AddUser("alice", "secret")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := &imapserver.Server{Backend: be, AllowInsecureAuth: true}
-	go srv.Serve(ln)
-	defer srv.Close()
-	c, err := net.Dial("tcp", ln.Addr().String())
+	c, err := net.Dial("tcp", serveTCP(b, &imapserver.Server{Backend: be, AllowInsecureAuth: true}))
 	if err != nil {
 		b.Fatal(err)
 	}

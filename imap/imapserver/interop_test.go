@@ -32,17 +32,7 @@ func startServer(t *testing.T) (addr string, be *imapmem.Backend, cert *peers.TL
 	if os.Getenv("IMAP_DEBUG") != "" {
 		srv.DebugWriter = os.Stderr
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
-	return ln.Addr().String(), be, cert
+	return serveTCP(t, srv), be, cert
 }
 
 // storedMessage returns the bytes of INBOX message uid as the store has it.

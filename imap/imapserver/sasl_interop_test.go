@@ -3,7 +3,6 @@
 package imapserver_test
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"os"
@@ -30,17 +29,7 @@ func TestInteropMbsyncSASL(t *testing.T) {
 			srv := newServer(be)
 			var traffic peers.Buffer
 			srv.DebugWriter = &traffic
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			go srv.Serve(ln)
-			t.Cleanup(func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				srv.Shutdown(ctx)
-			})
-			host, port, _ := net.SplitHostPort(ln.Addr().String())
+			host, port, _ := net.SplitHostPort(serveTCP(t, srv))
 			dir := t.TempDir()
 			rc := filepath.Join(dir, "mbsyncrc")
 			os.WriteFile(rc, []byte(fmt.Sprintf(`IMAPAccount alice

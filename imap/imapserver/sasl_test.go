@@ -29,15 +29,10 @@ func ourClient(t *testing.T, srv *imapserver.Server) *imapclient.Client {
 		t.Cleanup(func() { c.Close() })
 		return c
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	addr := serveTCP(t, srv)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	c, err := imapclient.DialStartTLS(ctx, ln.Addr().String(), &tls.Config{InsecureSkipVerify: true}, nil)
+	c, err := imapclient.DialStartTLS(ctx, addr, &tls.Config{InsecureSkipVerify: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package imapserver_test
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"path/filepath"
@@ -104,6 +105,23 @@ func newServer(be imapserver.Backend) *imapserver.Server {
 		AllowInsecureAuth: true,
 		Limits:            imapserver.Limits{FailedLoginDelay: -1},
 	}
+}
+
+// serveTCP serves srv on a loopback port until the test ends, and returns
+// the address.
+func serveTCP(t testing.TB, srv *imapserver.Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	return ln.Addr().String()
 }
 
 // TestTranscripts plays every testdata/*.txt script against a server over
