@@ -91,8 +91,31 @@ func (w *DotWriter) Write(p []byte) (int, error) {
 			}
 			continue
 		}
-		// wData: copy the run up to the next CR or LF.
+		// wData. The common case first: whole lines ending in CRLF,
+		// with no other CR, and the next line not starting with "."
+		// (or p ending there) go out in one piece.
 		rest := p[i:]
+		run := 0
+		for {
+			line := rest[run:]
+			j := bytes.IndexByte(line, '\n')
+			if j < 1 || line[j-1] != '\r' || bytes.IndexByte(line[:j-1], '\r') >= 0 {
+				break
+			}
+			run += j + 1
+			if run == len(rest) || rest[run] == '.' {
+				break
+			}
+		}
+		if run > 0 {
+			if err := w.put(rest[:run]); err != nil {
+				return i, err
+			}
+			i += run
+			w.state = wBeginLine
+			continue
+		}
+		// Otherwise copy the run up to the next CR or LF.
 		j := bytes.IndexByte(rest, '\n')
 		if j < 0 {
 			j = len(rest)
