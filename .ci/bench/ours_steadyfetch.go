@@ -1,99 +1,116 @@
 package main
 
-// steadyfetch: the imap-fetch body pass repeated against one server, to
-// measure the clients in a steady state. The harness's imap-fetch runs the
-// pass once, right after the server child has loaded and freed its
-// corpus, in a process that holds the 157 MB corpus; that live heap makes
-// the garbage collector run rarely, which favours a client that allocates
-// per message. Here the client process holds only the client.
+// imap-fetch-steady: imap-fetch's body pass (FETCH 1:* BODY.PEEK[], every
+// literal read) repeated steadyRounds times against one server child, each
+// round with its MB/s and the CPU time of the server child and of this
+// process (the client). imap-fetch runs the pass once, so it shows neither
+// how the figure varies from pass to pass on one connection nor what each
+// side spent; the CPU time is what compares the clients when the transport
+// is the limit.
 //
-//	bash .ci/bench/run steadyfetch SERVER CLIENT [ROUNDS]
-//
-// prints, for each round, MB/s and the CPU time the server child and this
-// process (the client) used.
+//	bash .ci/bench/run -w imap-fetch-steady -impl mailwire,go-imap
 
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 )
 
+const steadyRounds = 5
+
 func init() {
-	if len(os.Args) < 4 || os.Args[1] != "steadyfetch" {
-		return
-	}
-	os.Exit(steadyFetch(os.Args[2], os.Args[3], os.Args[4:]))
+	workloads = append(workloads, workload{"imap-fetch-steady", runIMAPFetchSteady})
 }
 
-func steadyFetch(srvName, clName string, rest []string) int {
-	rounds := 5
-	if len(rest) > 0 {
-		rounds, _ = strconv.Atoi(rest[0])
+func runIMAPFetchSteady() error {
+	if err := ensureCorpusFile(); err != nil {
+		return err
 	}
-	cfg.corpusDir = os.TempDir() + "/benchcorpus"
-	cfg.seed = 20240601
-	cfg.n = 2000
-	cfg.imapMsgs = 10000
-	if _, err := corpus(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	var cl IMAPClientImpl
-	for _, c := range imapClients {
-		if c.Name() == clName {
-			cl = c
+	for _, srv := range imapServers {
+		for _, cl := range imapClients {
+			if !enabled(srv.Name()) && !enabled(cl.Name()) {
+				continue
+			}
+			if err := imapFetchSteady(srv, cl); err != nil {
+				return err
+			}
 		}
 	}
-	if cl == nil {
-		fmt.Fprintln(os.Stderr, "no IMAP client", clName)
-		return 2
+	return nil
+}
+
+// ensureCorpusFile makes sure the child finds the corpus on disk, loading
+// it into this process only when it has to be generated.
+func ensureCorpusFile() error {
+	if _, err := os.Stat(filepath.Join(corpusPath(cfg.corpusDir, cfg.seed, cfg.n), "MANIFEST")); err == nil {
+		return nil
 	}
-	ch, err := startChild("-proto", "imap", "-impl", srvName, "-msgs", fmt.Sprint(cfg.imapMsgs))
+	_, err := corpus()
+	return err
+}
+
+func imapFetchSteady(srv IMAPServerImpl, cl IMAPClientImpl) error {
+	impl := imapImplName(srv, cl)
+	ch, err := startChild("-proto", "imap", "-impl", srv.Name(), "-msgs", fmt.Sprint(cfg.imapMsgs))
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return err
 	}
 	defer ch.stop()
 	c, err := cl.Dial(ch.addr, nil, benchUser, benchPass)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return err
 	}
 	defer c.Close()
 	if _, err := c.Select("INBOX"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return err
 	}
 	pid := ch.cmd.Process.Pid
-	for r := 1; r <= rounds; r++ {
-		s0, c0, t0 := childCPU(pid), selfCPU(), time.Now()
+	for r := 1; r <= steadyRounds; r++ {
+		s0, c0, t0 := procCPU(pid), selfCPU(), time.Now()
 		_, n, err := c.FetchBodies()
 		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
+			return fmt.Errorf("fetch bodies: %w", err)
 		}
 		d := time.Since(t0)
-		fmt.Printf("steadyfetch impl=%s+%s round=%d body=%.0f MB/s wall=%v server-cpu=%v client-cpu=%v\n",
-			srvName, clName, r, float64(n)/1e6/d.Seconds(), d.Round(time.Millisecond),
-			childCPU(pid)-s0, (selfCPU() - c0).Round(time.Millisecond))
+		s1, c1 := procCPU(pid), selfCPU()
+		round := kv("round", r)
+		emit("imap-fetch-steady", impl, "body-throughput", mbps(n, d), "MB/s", round, kv("MB", n/1e6))
+		if s0 >= 0 && s1 >= 0 {
+			emit("imap-fetch-steady", impl, "server-cpu", float64((s1 - s0).Milliseconds()), "ms", round)
+		}
+		emit("imap-fetch-steady", impl, "client-cpu", float64((c1 - c0).Milliseconds()), "ms", round)
 	}
-	return 0
+	return nil
 }
 
-// childCPU is a process's user+system time, from /proc (10 ms ticks).
-func childCPU(pid int) time.Duration {
+// procCPU is a process's user+system time from /proc/PID/stat, counted in
+// clock ticks (USER_HZ, 100 on Linux), or -1 when it cannot be read. The
+// fields are counted from after the command name, which is in parentheses
+// and may itself hold spaces or parentheses, hence the last ')'.
+func procCPU(pid int) time.Duration {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return 0
+		return -1
 	}
 	s := string(b)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-	u, _ := strconv.Atoi(f[11])
-	st, _ := strconv.Atoi(f[12])
-	return time.Duration(u+st) * 10 * time.Millisecond
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return -1
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return -1
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64) // utime, field 14
+	k, err2 := strconv.ParseInt(f[12], 10, 64) // stime, field 15
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	return time.Duration(u+k) * 10 * time.Millisecond
 }
 
 func selfCPU() time.Duration {
