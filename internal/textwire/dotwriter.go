@@ -91,42 +91,17 @@ func (w *DotWriter) Write(p []byte) (int, error) {
 			}
 			continue
 		}
-		// wData. The common case first: whole lines ending in CRLF,
-		// with no other CR, and the next line not starting with "."
-		// (or p ending there) go out in one piece.
+		// wData: what needs no change goes out in one piece.
 		rest := p[i:]
-		run := 0
-		for {
-			line := rest[run:]
-			j := bytes.IndexByte(line, '\n')
-			if j < 1 || line[j-1] != '\r' || bytes.IndexByte(line[:j-1], '\r') >= 0 {
-				break
-			}
-			run += j + 1
-			if run == len(rest) || rest[run] == '.' {
-				break
-			}
+		n, atLineStart := cleanRun(rest)
+		if err := w.put(rest[:n]); err != nil {
+			return i, err
 		}
-		if run > 0 {
-			if err := w.put(rest[:run]); err != nil {
-				return i, err
-			}
-			i += run
+		i += n
+		if atLineStart {
 			w.state = wBeginLine
 			continue
 		}
-		// Otherwise copy the run up to the next CR or LF.
-		j := bytes.IndexByte(rest, '\n')
-		if j < 0 {
-			j = len(rest)
-		}
-		if k := bytes.IndexByte(rest[:j], '\r'); k >= 0 {
-			j = k
-		}
-		if err := w.put(rest[:j]); err != nil {
-			return i, err
-		}
-		i += j
 		if i == len(p) {
 			break
 		}
@@ -138,6 +113,33 @@ func (w *DotWriter) Write(p []byte) (int, error) {
 		i++
 	}
 	return len(p), nil
+}
+
+// cleanRun measures the start of p that goes out as it is: whole lines
+// that end in CRLF and hold no other CR, up to a line that starts with "."
+// (which needs stuffing) or the end of p, and then the text of a line that
+// is not such a line, up to its first CR or LF. atLineStart says the run
+// ended just after a CRLF. Each line is scanned once.
+func cleanRun(p []byte) (n int, atLineStart bool) {
+	for {
+		line := p[n:]
+		end := bytes.IndexByte(line, '\n')
+		lf := end >= 0
+		if !lf {
+			end = len(line)
+		}
+		cr := bytes.IndexByte(line[:end], '\r')
+		if !lf || end == 0 || cr != end-1 {
+			if cr >= 0 {
+				end = cr
+			}
+			return n + end, false
+		}
+		n += end + 1
+		if n == len(p) || p[n] == '.' {
+			return n, true
+		}
+	}
 }
 
 // bareEnd writes a bare CR or LF as the writer's policy says, and leaves
